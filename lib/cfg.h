@@ -1,0 +1,178 @@
+/*
+ * cfg - the smtpgate configuration: loading, validating, printing.
+ *
+ * The file format and every key are described in smtpgate.conf(5); the
+ * keys are the contract of DESIGN.md and are never renamed.  Loading is
+ * driven by one table (cfg_table.c): one row per key with its section
+ * kind, type, default, bounds and where the value goes.  Defaults live in
+ * that table and nowhere else.
+ *
+ * Rules:
+ * - cfg_load() reports every problem of the file (and its includes) as
+ *   "file:line: message" lines in diag, then fails once; a failed load
+ *   returns no configuration at all (never a half-loaded one).  Warnings
+ *   ("file:line: warning: ...") do not fail the load and are in diag too.
+ * - Strings in the structs are NUL-terminated, never contain NUL, CR or
+ *   LF (such values are refused), and are NULL when unset and without
+ *   default.  Lists are struct cfg_list.  The struct cfg owns everything;
+ *   cfg_free() releases it.
+ * - Secrets never appear in diag or in cfg_dump(): password files are named
+ *   by path, password_command is shown as "(set)", and the content of a
+ *   password file is read only by cfg_read_secret(), on demand.
+ */
+#ifndef SMTPGATE_CFG_H
+#define SMTPGATE_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+#include "str.h"
+
+#define CFG_DEFAULT_PATH SYSCONFDIR "/smtpgate/smtpgate.conf"
+
+enum {
+	CFG_OK = 0,
+	CFG_ENOENT,		/* the file does not exist */
+	CFG_EIO,		/* it cannot be read */
+	CFG_EINVAL		/* errors in the content: see diag */
+};
+
+/* cfg_load_buffer() flags */
+#define CFG_NO_INCLUDE		0x1u	/* "include" is an error (fuzzing) */
+#define CFG_NO_FILE_CHECKS	0x2u	/* do not stat() password_file etc. */
+/* For a program running with more privileges than its user (setgid): */
+#define CFG_REAL_ACCESS		0x4u	/* includes must be readable by the
+					   real user (access(2)) */
+#define CFG_TRUSTED_COMMANDS	0x8u	/* password_command only from files
+					   owned by root and writable by no
+					   one else */
+
+enum cfg_tls { CFG_TLS_NONE, CFG_TLS_STARTTLS, CFG_TLS_IMPLICIT };
+enum cfg_auth {
+	CFG_AUTH_NONE, CFG_AUTH_AUTO, CFG_AUTH_PLAIN, CFG_AUTH_LOGIN,
+	CFG_AUTH_XOAUTH2, CFG_AUTH_OAUTHBEARER
+};
+enum cfg_reply_to_mode { CFG_REPLY_TO_IF_MISSING, CFG_REPLY_TO_ALWAYS,
+	CFG_REPLY_TO_OFF };
+enum cfg_match_login { CFG_MATCH_OFF, CFG_MATCH_REJECT, CFG_MATCH_REWRITE };
+enum cfg_queue_mode { CFG_QUEUE_ON_FAILURE, CFG_QUEUE_ALWAYS, CFG_QUEUE_NEVER };
+
+struct cfg_list {
+	char  **v;
+	size_t	n;
+};
+
+/* Seconds, in the order written. */
+struct cfg_durations {
+	unsigned *v;
+	size_t	n;
+};
+
+struct cfg_relay {
+	char   *name;			/* from [relay NAME] */
+	const char *file;		/* where the section starts */
+	unsigned line;
+	bool	enabled;		/* yes */
+	char   *preset;			/* NULL */
+	char   *host;			/* required when enabled (or preset) */
+	unsigned port;			/* by tls: 25, 587, 465 */
+	enum cfg_tls tls;		/* starttls */
+	bool	tls_verify;		/* yes */
+	char   *tls_ca_file;		/* NULL: the system store */
+	char   *tls_fingerprint;	/* 64 lowercase hex digits or NULL */
+	enum cfg_auth auth;		/* auto */
+	char   *username;		/* NULL */
+	char   *password_file;		/* NULL */
+	char   *password_command;	/* NULL */
+	bool	allow_plaintext_auth;	/* no */
+	unsigned wait_ms;		/* 0 */
+	unsigned timeout;		/* seconds, 30 */
+	bool	fallback;		/* yes */
+};
+
+struct cfg_account {
+	char   *address;		/* from [account ADDRESS] */
+	const char *file;
+	unsigned line;
+	char   *relay;			/* a relay name, checked to exist;
+					   default: the first relay */
+	const struct cfg_relay *relay_ptr;	/* resolved */
+	char   *username;		/* default: address */
+	char   *password_file;
+	char   *password_command;
+	struct cfg_list senders;	/* default: address */
+};
+
+struct cfg_report {
+	char   *address;		/* from [report ADDRESS] */
+	const char *file;
+	unsigned line;
+	bool	enabled;		/* yes */
+};
+
+struct cfg {
+	char   *path;			/* the main file */
+	struct cfg_list files;		/* every file read (owns the names
+					   that file pointers refer to) */
+	/* [general] */
+	char   *hostname;		/* NULL: the FQDN at run time */
+	enum log_level log_level;	/* info */
+	char	address_separator;	/* 0: none */
+	char   *error_address;
+	char   *aliases;
+	char   *domain;
+	/* [relay NAME]... in file order */
+	struct cfg_relay *relays;
+	size_t	nrelays;
+	/* [account ADDRESS]... */
+	struct cfg_account *accounts;
+	size_t	naccounts;
+	/* [message] */
+	char   *from;			/* one mailbox, display name allowed */
+	char   *from_display_name;	/* NULL (empty): keep the sender's */
+	char   *reply_to;
+	enum cfg_reply_to_mode reply_to_mode;	/* if-missing */
+	enum cfg_match_login from_must_match_login;	/* off */
+	struct cfg_list exclude;
+	/* [redirect] */
+	bool	redirect_enabled;	/* no */
+	char   *subject_prefix;		/* NULL: none */
+	struct cfg_list keep;		/* "user@domain" or "@domain" */
+	/* [report ADDRESS]... */
+	struct cfg_report *reports;
+	size_t	nreports;
+	/* [queue] */
+	char   *queue_dir;		/* /var/spool/smtpgate */
+	enum cfg_queue_mode queue_mode;	/* on-failure */
+	unsigned max_age;		/* seconds, 5d */
+	struct cfg_durations retry;	/* 1m, 5m, 15m, 1h, 4h */
+	/* [milter] */
+	char   *milter_socket;		/* unix:/run/smtpgate/milter.sock */
+	char   *milter_user;		/* smtpgate */
+	char   *milter_pid_file;	/* /run/smtpgate/milter.pid */
+};
+
+int	cfg_load(const char *path, struct cfg **out, struct str *diag);
+/* cfg_load() with CFG_REAL_ACCESS and/or CFG_TRUSTED_COMMANDS. */
+int	cfg_load_flags(const char *path, unsigned flags, struct cfg **out,
+	    struct str *diag);
+int	cfg_load_buffer(const char *name, const char *data, size_t len,
+	    unsigned flags, struct cfg **out, struct str *diag);
+void	cfg_free(struct cfg *cfg);
+/* EX_OK, EX_NOINPUT (ENOENT), EX_IOERR (EIO), EX_CONFIG (EINVAL). */
+int	cfg_exitcode(int rc);
+/* The effective settings in the file's own format, secrets masked. */
+void	cfg_dump(const struct cfg *cfg, struct str *out);
+const struct cfg_relay *cfg_relay_find(const struct cfg *cfg,
+	    const char *name);
+/*
+ * Read a password file: its first line without CR/LF.  Refuses an empty
+ * file and one over 64 KiB.  err never contains the secret.  CFG_OK,
+ * CFG_ENOENT, CFG_EIO or CFG_EINVAL.
+ */
+int	cfg_read_secret(const char *path, struct str *out, struct str *err);
+const char *cfg_tls_name(enum cfg_tls tls);
+const char *cfg_auth_name(enum cfg_auth auth);
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * cfg_check - what can only be checked once the whole file is read:
+ * presets and the defaults that follow other keys, references between
+ * sections, and the password files on disk.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cfg_int.h"
+
+static const struct cfg_where *
+cfg_key_where(const struct cfg_seen *seen, enum cfg_sec sec, const char *name)
+{
+	const struct cfg_key *k = cfg_key_find(sec, name);
+
+	return &seen->key[cfg_key_index(k)];
+}
+
+static bool
+cfg_key_set(const struct cfg_seen *seen, enum cfg_sec sec, const char *name)
+{
+	return cfg_key_where(seen, sec, name)->file != NULL;
+}
+
+static unsigned
+cfg_port_for(enum cfg_tls tls)
+{
+	return tls == CFG_TLS_IMPLICIT ? 465 : tls == CFG_TLS_STARTTLS ? 587 :
+	    25;
+}
+
+/*
+ * A secret file must exist and be a regular file.  Readable by others is
+ * a warning; readable by its group too, unless that group is smtpgate
+ * (the install model: root:smtpgate 0640 for the setgid shim).
+ */
+static void
+cfg_check_secret_file(struct cfg_parse *p, const struct cfg_where *w,
+    const char *path)
+{
+	struct stat st;
+	struct group *gr;
+
+	if (p->flags & CFG_NO_FILE_CHECKS)
+		return;
+	if (stat(path, &st) == -1) {
+		cfg_diag(p, w->file, w->line, "password_file %s: %s", path,
+		    strerror(errno));
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cfg_diag(p, w->file, w->line, "password_file %s: not a regular "
+		    "file", path);
+		return;
+	}
+	if (st.st_mode & (S_IROTH | S_IWOTH))
+		cfg_warn(p, w->file, w->line, "password_file %s is readable or "
+		    "writable by others (mode %04o); chmod o-rwx", path,
+		    (unsigned)(st.st_mode & 07777));
+	else if (st.st_mode & (S_IRGRP | S_IWGRP)) {
+		gr = getgrgid(st.st_gid);
+		if (gr == NULL || strcmp(gr->gr_name, "smtpgate") != 0)
+			cfg_warn(p, w->file, w->line, "password_file %s is "
+			    "readable by group %s (mode %04o); use mode 0600, or "
+			    "0640 with group smtpgate", path, gr ? gr->gr_name :
+			    "?", (unsigned)(st.st_mode & 07777));
+	}
+}
+
+/*
+ * A program that runs password_command with privileges its user lacks
+ * takes the command only from a file that root owns and nobody else may
+ * change: otherwise whoever can write the file runs code with them.
+ */
+static void
+cfg_check_command(struct cfg_parse *p, const struct cfg_where *w)
+{
+	struct stat st;
+
+	if (!(p->flags & CFG_TRUSTED_COMMANDS) || w->file == NULL)
+		return;
+	if (stat(w->file, &st) == -1 || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		cfg_diag(p, w->file, w->line, "password_command is only taken "
+		    "from a file owned by root and writable by root alone "
+		    "(this program runs with group privileges)");
+}
+
+static void
+cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
+    const struct cfg_seen *seen)
+{
+	const struct cfg_preset *pr = r->preset ? cfg_preset_find(r->preset) :
+	    NULL;
+	const enum cfg_sec S = CFG_SEC_RELAY;
+
+	if (pr != NULL) {
+		if (!cfg_key_set(seen, S, "host")) {
+			free(r->host);
+			r->host = xstrdup(pr->host);
+		}
+		if (!cfg_key_set(seen, S, "tls"))
+			r->tls = pr->tls;
+		if (!cfg_key_set(seen, S, "auth"))
+			r->auth = pr->auth;
+		if (!cfg_key_set(seen, S, "username") && pr->username != NULL)
+			r->username = xstrdup(pr->username);
+	}
+	if (!cfg_key_set(seen, S, "port"))
+		r->port = pr != NULL && !cfg_key_set(seen, S, "tls") ? pr->port :
+		    cfg_port_for(r->tls);
+	if (r->enabled && r->host == NULL)
+		cfg_diag(p, r->file, r->line, "[relay %s]: no host (set host = "
+		    "or preset =)", r->name);
+	if (r->password_file != NULL && r->password_command != NULL)
+		cfg_diag(p, r->file, r->line, "[relay %s]: password_file and "
+		    "password_command are both set; keep one", r->name);
+	if (r->tls_fingerprint != NULL && r->tls == CFG_TLS_NONE)
+		cfg_warn(p, r->file, r->line, "[relay %s]: tls_fingerprint has "
+		    "no effect with tls = none", r->name);
+	if (r->password_file != NULL)
+		cfg_check_secret_file(p, cfg_key_where(seen, S, "password_file"),
+		    r->password_file);
+	if (r->password_command != NULL)
+		cfg_check_command(p, cfg_key_where(seen, S, "password_command"));
+}
+
+static void
+cfg_check_account(struct cfg_parse *p, struct cfg_account *a,
+    const struct cfg_seen *seen)
+{
+	struct cfg *c = p->cfg;
+	const char *names[64], *near;
+	size_t i, n;
+
+	if (a->relay == NULL) {
+		if (c->nrelays == 0)
+			cfg_diag(p, a->file, a->line, "[account %s]: there is no "
+			    "[relay] to send through", a->address);
+		else
+			a->relay_ptr = &c->relays[0];
+	} else if ((a->relay_ptr = cfg_relay_find(c, a->relay)) == NULL) {
+		for (i = n = 0; i < c->nrelays && n < 64; i++)
+			names[n++] = c->relays[i].name;
+		near = cfg_suggest(a->relay, names, n);
+		cfg_diag(p, a->file, a->line, "[account %s]: no [relay %s]%s%s%s",
+		    a->address, a->relay, near ? " (did you mean '" : "",
+		    near ? near : "", near ? "'?)" : "");
+	}
+	if (a->username == NULL)
+		a->username = xstrdup(a->address);
+	if (a->senders.n == 0)
+		cfg_list_add(&a->senders, a->address, strlen(a->address));
+	if (a->password_file != NULL && a->password_command != NULL)
+		cfg_diag(p, a->file, a->line, "[account %s]: password_file and "
+		    "password_command are both set; keep one", a->address);
+	if (a->password_file != NULL)
+		cfg_check_secret_file(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
+		    "password_file"), a->password_file);
+	if (a->password_command != NULL)
+		cfg_check_command(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
+		    "password_command"));
+}
+
+void
+cfg_check(struct cfg_parse *p)
+{
+	struct cfg *c = p->cfg;
+	size_t i, enabled = 0;
+
+	for (i = 0; i < c->nrelays; i++)
+		cfg_check_relay(p, &c->relays[i], &p->relay_seen[i]);
+	for (i = 0; i < c->naccounts; i++)
+		cfg_check_account(p, &c->accounts[i], &p->account_seen[i]);
+	for (i = 0; i < c->nreports; i++)
+		enabled += c->reports[i].enabled;
+	if (c->redirect_enabled && enabled == 0)
+		cfg_warn(p, p->single[CFG_SEC_REDIRECT].sec.file,
+		    p->single[CFG_SEC_REDIRECT].sec.line, "[redirect] is enabled "
+		    "but no [report ADDRESS] is: all mail will be refused with "
+		    "a temporary error");
+}
+
+const struct cfg_relay *
+cfg_relay_find(const struct cfg *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrelays; i++)
+		if (strcasecmp(c->relays[i].name, name) == 0)
+			return &c->relays[i];
+	return NULL;
+}

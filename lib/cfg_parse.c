@@ -1,0 +1,679 @@
+/*
+ * cfg_parse - reading smtpgate.conf: lines, sections, keys and includes.
+ *
+ * The whole file (and every include) is read; each problem is reported as
+ * "file:line: message" and loading goes on, so the user sees all of them
+ * at once.  Only then, if there was any error, the load fails and nothing
+ * of the configuration is kept.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cfg_int.h"
+
+#define CFG_MAX_FILE	(16u * 1024 * 1024)
+#define CFG_MAX_LINE	65536u
+#define CFG_MAX_DEPTH	8
+#define CFG_MAX_ERRORS	100
+
+static void cfg_parse_buffer(struct cfg_parse *, const char *, const char *,
+	    size_t);
+
+static void
+cfg_vnote(struct cfg_parse *p, const char *file, unsigned line,
+    const char *what, const char *fmt, va_list ap)
+{
+	struct str msg = STR_INIT;
+
+	str_vappendf(&msg, fmt, ap);
+	str_appendf(p->diag, "%s:%u: %s", file ? file : "-", line, what);
+	str_append_escaped(p->diag, msg.data, msg.len);
+	str_appendc(p->diag, '\n');
+	str_free(&msg);
+}
+
+void
+cfg_diag(struct cfg_parse *p, const char *file, unsigned line,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++p->errors > CFG_MAX_ERRORS) {
+		if (p->errors == CFG_MAX_ERRORS + 1)
+			str_appendz(p->diag, "too many errors; giving up\n");
+		return;
+	}
+	va_start(ap, fmt);
+	cfg_vnote(p, file, line, "", fmt, ap);
+	va_end(ap);
+}
+
+void
+cfg_warn(struct cfg_parse *p, const char *file, unsigned line,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	p->warnings++;
+	va_start(ap, fmt);
+	cfg_vnote(p, file, line, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+int
+cfg_slurp(const char *path, size_t max, struct str *out)
+{
+	struct stat st;
+	char buf[8192];
+	ssize_t n;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return errno;
+	if (fstat(fd, &st) == -1) {
+		e = errno;
+		close(fd);
+		return e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	}
+	str_reset(out);
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			e = errno;
+			close(fd);
+			return e;
+		}
+		if (n == 0)
+			break;
+		if (out->len + (size_t)n > max) {
+			close(fd);
+			return EFBIG;
+		}
+		str_append(out, buf, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Cut an inline comment: '#' after white space, outside double quotes. */
+static void
+cfg_strip_comment(char *s)
+{
+	bool quoted = false;
+	char *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '\\' && quoted && p[1] != '\0')
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '#' && !quoted && (p == s || p[-1] == ' ' ||
+		    p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	}
+}
+
+static char *
+cfg_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+static struct cfg_seen *
+cfg_seen_cur(struct cfg_parse *p)
+{
+	switch (p->sec) {
+	case CFG_SEC_RELAY:
+		return &p->relay_seen[p->inst];
+	case CFG_SEC_ACCOUNT:
+		return &p->account_seen[p->inst];
+	case CFG_SEC_REPORT:
+		return &p->report_seen[p->inst];
+	default:
+		return &p->single[p->sec];
+	}
+}
+
+/* Is the name already a section of this kind?  Where, if so. */
+static const struct cfg_seen *
+cfg_named_dup(struct cfg_parse *p, enum cfg_sec sec, const char *name)
+{
+	struct cfg *c = p->cfg;
+	size_t i;
+
+	for (i = 0; sec == CFG_SEC_RELAY && i < c->nrelays; i++)
+		if (strcasecmp(c->relays[i].name, name) == 0)
+			return &p->relay_seen[i];
+	for (i = 0; sec == CFG_SEC_ACCOUNT && i < c->naccounts; i++)
+		if (strcasecmp(c->accounts[i].address, name) == 0)
+			return &p->account_seen[i];
+	for (i = 0; sec == CFG_SEC_REPORT && i < c->nreports; i++)
+		if (strcasecmp(c->reports[i].address, name) == 0)
+			return &p->report_seen[i];
+	return NULL;
+}
+
+/* Add a named section instance; returns its index. */
+static size_t
+cfg_add_instance(struct cfg_parse *p, enum cfg_sec sec, const char *name)
+{
+	struct cfg *c = p->cfg;
+	struct cfg_seen *seen;
+	size_t i;
+
+	switch (sec) {
+	case CFG_SEC_RELAY:
+		i = c->nrelays++;
+		c->relays = xreallocarray(c->relays, c->nrelays,
+		    sizeof(*c->relays));
+		p->relay_seen = xreallocarray(p->relay_seen, c->nrelays,
+		    sizeof(*p->relay_seen));
+		memset(&c->relays[i], 0, sizeof(c->relays[i]));
+		c->relays[i].name = xstrdup(name);
+		c->relays[i].file = p->file;
+		c->relays[i].line = p->line;
+		seen = &p->relay_seen[i];
+		break;
+	case CFG_SEC_ACCOUNT:
+		i = c->naccounts++;
+		c->accounts = xreallocarray(c->accounts, c->naccounts,
+		    sizeof(*c->accounts));
+		p->account_seen = xreallocarray(p->account_seen, c->naccounts,
+		    sizeof(*p->account_seen));
+		memset(&c->accounts[i], 0, sizeof(c->accounts[i]));
+		c->accounts[i].address = xstrdup(name);
+		c->accounts[i].file = p->file;
+		c->accounts[i].line = p->line;
+		seen = &p->account_seen[i];
+		break;
+	default:
+		i = c->nreports++;
+		c->reports = xreallocarray(c->reports, c->nreports,
+		    sizeof(*c->reports));
+		p->report_seen = xreallocarray(p->report_seen, c->nreports,
+		    sizeof(*p->report_seen));
+		memset(&c->reports[i], 0, sizeof(c->reports[i]));
+		c->reports[i].address = xstrdup(name);
+		c->reports[i].file = p->file;
+		c->reports[i].line = p->line;
+		seen = &p->report_seen[i];
+		break;
+	}
+	memset(seen, 0, sizeof(*seen));
+	seen->sec.file = p->file;
+	seen->sec.line = p->line;
+	cfg_defaults(sec, cfg_key_base(c, sec, i));
+	return i;
+}
+
+static bool
+cfg_section_name_ok(struct cfg_parse *p, enum cfg_sec sec, const char *name)
+{
+	const struct cfg_seen *dup;
+
+	if (sec == CFG_SEC_RELAY && !cfg_relay_name_ok(name)) {
+		cfg_diag(p, p->file, p->line, "invalid relay name '%s' (letters, "
+		    "digits, '.', '-' and '_')", name);
+		return false;
+	}
+	if (sec != CFG_SEC_RELAY && !cfg_email_ok(name)) {
+		cfg_diag(p, p->file, p->line, "[%s %s]: not an address "
+		    "(user@domain)", cfg_sec_names[sec], name);
+		return false;
+	}
+	if ((dup = cfg_named_dup(p, sec, name)) != NULL) {
+		cfg_diag(p, p->file, p->line, "[%s %s] appears twice (first at "
+		    "%s:%u)", cfg_sec_names[sec], name, dup->sec.file,
+		    dup->sec.line);
+		return false;
+	}
+	return true;
+}
+
+static void
+cfg_section(struct cfg_parse *p, char *s)
+{
+	char *inner, *name, *near;
+	size_t n, i;
+	int sec = -1;
+
+	cfg_strip_comment(s);
+	s = cfg_trim(s);
+	n = strlen(s);
+	p->skipping = true;
+	p->in_section = false;
+	if (n < 2 || s[n - 1] != ']') {
+		cfg_diag(p, p->file, p->line, "missing ']' in section header");
+		return;
+	}
+	s[n - 1] = '\0';
+	inner = cfg_trim(s + 1);
+	name = inner + strcspn(inner, " \t");
+	if (*name != '\0')
+		*name++ = '\0';
+	name = cfg_trim(name);
+	n = strlen(name);
+	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
+		name[n - 1] = '\0';
+		name++;
+	}
+	for (i = 0; i < CFG_SEC_COUNT; i++)
+		if (strcmp(inner, cfg_sec_names[i]) == 0)
+			sec = (int)i;
+	if (sec < 0) {
+		near = (char *)cfg_suggest(inner, cfg_sec_names, CFG_SEC_COUNT);
+		cfg_diag(p, p->file, p->line, "unknown section [%s]%s%s%s", inner,
+		    near ? " (did you mean [" : "", near ? near : "",
+		    near ? "]?)" : "");
+		return;
+	}
+	if (sec == CFG_SEC_RELAY || sec == CFG_SEC_ACCOUNT ||
+	    sec == CFG_SEC_REPORT) {
+		if (*name == '\0') {
+			cfg_diag(p, p->file, p->line, "[%s] needs a name: [%s %s]",
+			    inner, inner, sec == CFG_SEC_RELAY ? "NAME" :
+			    "ADDRESS");
+			return;
+		}
+		if (!cfg_section_name_ok(p, sec, name))
+			return;
+		p->inst = cfg_add_instance(p, sec, name);
+	} else {
+		if (*name != '\0') {
+			cfg_diag(p, p->file, p->line, "[%s] takes no name", inner);
+			return;
+		}
+		if (p->single[sec].sec.file != NULL) {
+			cfg_diag(p, p->file, p->line, "[%s] appears twice (first "
+			    "at %s:%u); keep its keys in one section", inner,
+			    p->single[sec].sec.file, p->single[sec].sec.line);
+			return;
+		}
+		p->single[sec].sec.file = p->file;
+		p->single[sec].sec.line = p->line;
+		p->inst = 0;
+	}
+	p->sec = (enum cfg_sec)sec;
+	p->in_section = true;
+	p->skipping = false;
+}
+
+static const char *
+cfg_dirname_join(const char *from, const char *path, struct str *buf)
+{
+	const char *slash;
+
+	if (path[0] == '/' || (slash = strrchr(from, '/')) == NULL)
+		return path;
+	str_set(buf, from, (size_t)(slash - from) + 1);
+	str_appendz(buf, path);
+	return str_cstr(buf);
+}
+
+static const char *
+cfg_remember_file(struct cfg_parse *p, const char *name)
+{
+	cfg_list_add(&p->cfg->files, name, strlen(name));
+	return p->cfg->files.v[p->cfg->files.n - 1];
+}
+
+static void
+cfg_include(struct cfg_parse *p, const char *value)
+{
+	struct str full = STR_INIT, data = STR_INIT;
+	const char *path, *file = p->file;
+	unsigned line = p->line;
+	struct stat st;
+	enum cfg_sec sec = p->sec;
+	bool in = p->in_section, skip = p->skipping;
+	size_t inst = p->inst;
+	int e, i;
+
+	if (p->flags & CFG_NO_INCLUDE) {
+		cfg_diag(p, file, line, "include is not allowed here");
+		return;
+	}
+	if (*value == '\0') {
+		cfg_diag(p, file, line, "include: empty path");
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	path = cfg_dirname_join(file, value, &full);
+	if (p->depth >= CFG_MAX_DEPTH) {
+		cfg_diag(p, file, line, "include %s: nested deeper than %d",
+		    path, CFG_MAX_DEPTH);
+		goto out;
+	}
+	if (stat(path, &st) == 0) {
+		for (i = 0; i < p->nstack; i++)
+			if (p->stack[i].dev == (unsigned long long)st.st_dev &&
+			    p->stack[i].ino == (unsigned long long)st.st_ino) {
+				cfg_diag(p, file, line, "include %s: loop (the "
+				    "file is already being read)", path);
+				goto out;
+			}
+	}
+	if ((p->flags & CFG_REAL_ACCESS) && access(path, R_OK) != 0) {
+		cfg_diag(p, file, line, "include %s: not readable by you (%s); "
+		    "not read with this program's privileges", path,
+		    strerror(errno));
+		goto out;
+	}
+	if ((e = cfg_slurp(path, CFG_MAX_FILE, &data)) != 0) {
+		cfg_diag(p, file, line, "include %s: %s", path,
+		    e == EFBIG ? "file too large" : strerror(e));
+		goto out;
+	}
+	p->stack[p->nstack].dev = (unsigned long long)st.st_dev;
+	p->stack[p->nstack].ino = (unsigned long long)st.st_ino;
+	p->nstack++;
+	p->depth++;
+	cfg_parse_buffer(p, path, data.data ? data.data : "", data.len);
+	p->depth--;
+	p->nstack--;
+	/* The including file goes on in the section it was in. */
+	p->file = file;
+	p->line = line;
+	p->sec = sec;
+	p->in_section = in;
+	p->skipping = skip;
+	p->inst = inst;
+out:
+	str_free(&full);
+	str_free(&data);
+}
+
+static void
+cfg_keyword(struct cfg_parse *p, char *s)
+{
+	const struct cfg_key *k;
+	struct cfg_seen *seen;
+	struct str err = STR_INIT;
+	char *eq = strchr(s, '='), *key, *value, *near;
+	size_t i, n;
+
+	if (eq == NULL) {
+		cfg_diag(p, p->file, p->line, "expected 'key = value', "
+		    "'[section]' or a comment");
+		return;
+	}
+	*eq = '\0';
+	key = cfg_trim(s);
+	value = eq + 1;
+	cfg_strip_comment(value);
+	value = cfg_trim(value);
+	for (i = 0; key[i]; i++)
+		if (!(key[i] >= 'a' && key[i] <= 'z') && key[i] != '_' &&
+		    !(key[i] >= '0' && key[i] <= '9'))
+			break;
+	if (i == 0 || key[i] != '\0') {
+		cfg_diag(p, p->file, p->line, "invalid key name '%s'", key);
+		return;
+	}
+	if (strcmp(key, "include") == 0) {
+		n = strlen(value);
+		if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+			value[n - 1] = '\0';
+			value++;
+		}
+		cfg_include(p, value);
+		return;
+	}
+	if (p->skipping)
+		return;
+	if (!p->in_section) {
+		cfg_diag(p, p->file, p->line, "'%s' outside any section (keys "
+		    "go under [general], [relay NAME], [message], ...)", key);
+		return;
+	}
+	if ((k = cfg_key_find(p->sec, key)) == NULL &&
+	    strncmp(key, "pass", 4) == 0 && strstr(key, "_") == NULL) {
+		/* Never a suggestion that leaves the secret in this file. */
+		cfg_diag(p, p->file, p->line, "unknown key '%s': secrets are not "
+		    "written in smtpgate.conf; use password_file or "
+		    "password_command", key);
+		return;
+	}
+	if (k == NULL) {
+		near = (char *)cfg_key_suggest(p->sec, key);
+		cfg_diag(p, p->file, p->line, "unknown key '%s' in [%s]%s%s%s",
+		    key, cfg_sec_names[p->sec], near ? " (did you mean '" : "",
+		    near ? near : "", near ? "'?)" : "");
+		for (i = 0; near == NULL && i < cfg_nkeys; i++)
+			if (strcmp(cfg_keys[i].name, key) == 0) {
+				cfg_diag(p, p->file, p->line, "'%s' belongs in "
+				    "[%s]", key, cfg_sec_names[cfg_keys[i].sec]);
+				break;
+			}
+		return;
+	}
+	seen = cfg_seen_cur(p);
+	i = cfg_key_index(k);
+	if (cfg_seen_test(seen, i)) {
+		cfg_diag(p, p->file, p->line, "'%s' set twice in this section "
+		    "(first at %s:%u)", key, seen->key[i].file,
+		    seen->key[i].line);
+		return;
+	}
+	seen->key[i].file = p->file;
+	seen->key[i].line = p->line;
+	if (cfg_value_set(k, cfg_key_base(p->cfg, p->sec, p->inst), value,
+	    &err) != 0)
+		cfg_diag(p, p->file, p->line, "%s: %s", key, str_cstr(&err));
+	str_free(&err);
+}
+
+static void
+cfg_line(struct cfg_parse *p, const char *b, size_t len)
+{
+	char *copy, *s;
+
+	if (len > 0 && b[len - 1] == '\r')
+		len--;		/* CRLF files are fine */
+	if (memchr(b, '\0', len) != NULL) {
+		cfg_diag(p, p->file, p->line, "NUL byte in line");
+		return;
+	}
+	if (memchr(b, '\r', len) != NULL) {
+		cfg_diag(p, p->file, p->line, "carriage return inside a line "
+		    "(values must not contain CR or LF)");
+		return;
+	}
+	copy = xstrndup(b, len);
+	s = cfg_trim(copy);
+	if (*s == '\0' || *s == '#' || *s == ';')
+		;
+	else if (*s == '[')
+		cfg_section(p, s);
+	else
+		cfg_keyword(p, s);
+	free(copy);
+}
+
+static void
+cfg_parse_buffer(struct cfg_parse *p, const char *name, const char *data,
+    size_t len)
+{
+	const char *b = data, *end = data + len, *nl;
+	size_t n;
+
+	p->file = cfg_remember_file(p, name);
+	p->line = 0;
+	while (b < end) {
+		p->line++;
+		nl = memchr(b, '\n', (size_t)(end - b));
+		n = nl ? (size_t)(nl - b) : (size_t)(end - b);
+		if (n > CFG_MAX_LINE)
+			cfg_diag(p, p->file, p->line, "line longer than %u bytes",
+			    CFG_MAX_LINE);
+		else
+			cfg_line(p, b, n);
+		b += n + (nl != NULL);
+	}
+}
+
+static struct cfg *
+cfg_new(void)
+{
+	struct cfg *c = xcalloc(1, sizeof(*c));
+	enum cfg_sec s;
+
+	for (s = 0; s < CFG_SEC_COUNT; s++)
+		if (s != CFG_SEC_RELAY && s != CFG_SEC_ACCOUNT &&
+		    s != CFG_SEC_REPORT)
+			cfg_defaults(s, c);
+	return c;
+}
+
+static void
+cfg_parse_init(struct cfg_parse *p, struct str *diag, unsigned flags)
+{
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg_new();
+	p->diag = diag;
+	p->flags = flags;
+}
+
+/* Checks, then keep the configuration or throw all of it away. */
+static int
+cfg_parse_finish(struct cfg_parse *p, struct cfg **out)
+{
+	if (p->errors == 0)
+		cfg_check(p);
+	free(p->relay_seen);
+	free(p->account_seen);
+	free(p->report_seen);
+	if (p->errors > 0) {
+		cfg_free(p->cfg);
+		*out = NULL;
+		return CFG_EINVAL;
+	}
+	*out = p->cfg;
+	return CFG_OK;
+}
+
+int
+cfg_load_buffer(const char *name, const char *data, size_t len,
+    unsigned flags, struct cfg **out, struct str *diag)
+{
+	struct cfg_parse p;
+
+	cfg_parse_init(&p, diag, flags);
+	p.cfg->path = xstrdup(name);
+	cfg_parse_buffer(&p, name, data, len);
+	return cfg_parse_finish(&p, out);
+}
+
+int
+cfg_load(const char *path, struct cfg **out, struct str *diag)
+{
+	return cfg_load_flags(path, 0, out, diag);
+}
+
+int
+cfg_load_flags(const char *path, unsigned flags, struct cfg **out,
+    struct str *diag)
+{
+	struct cfg_parse p;
+	struct str data = STR_INIT;
+	struct stat st;
+	int e;
+
+	*out = NULL;
+	if ((e = cfg_slurp(path, CFG_MAX_FILE, &data)) != 0) {
+		str_appendf(diag, "%s: %s\n", path, e == EFBIG ?
+		    "file too large" : strerror(e));
+		str_free(&data);
+		return e == ENOENT ? CFG_ENOENT : CFG_EIO;
+	}
+	cfg_parse_init(&p, diag, flags & (CFG_REAL_ACCESS |
+	    CFG_TRUSTED_COMMANDS));
+	p.cfg->path = xstrdup(path);
+	if (stat(path, &st) == 0) {
+		p.stack[0].dev = (unsigned long long)st.st_dev;
+		p.stack[0].ino = (unsigned long long)st.st_ino;
+		p.nstack = 1;
+	}
+	cfg_parse_buffer(&p, path, data.data ? data.data : "", data.len);
+	str_free(&data);
+	return cfg_parse_finish(&p, out);
+}
+
+static void
+cfg_free_section(enum cfg_sec sec, void *base)
+{
+	size_t i;
+
+	for (i = 0; i < cfg_nkeys; i++)
+		if (cfg_keys[i].sec == sec)
+			cfg_value_free(&cfg_keys[i], base);
+}
+
+void
+cfg_free(struct cfg *c)
+{
+	enum cfg_sec s;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (s = 0; s < CFG_SEC_COUNT; s++)
+		if (s != CFG_SEC_RELAY && s != CFG_SEC_ACCOUNT &&
+		    s != CFG_SEC_REPORT)
+			cfg_free_section(s, c);
+	for (i = 0; i < c->nrelays; i++) {
+		cfg_free_section(CFG_SEC_RELAY, &c->relays[i]);
+		free(c->relays[i].name);
+	}
+	for (i = 0; i < c->naccounts; i++) {
+		cfg_free_section(CFG_SEC_ACCOUNT, &c->accounts[i]);
+		free(c->accounts[i].address);
+	}
+	for (i = 0; i < c->nreports; i++)
+		free(c->reports[i].address);
+	free(c->relays);
+	free(c->accounts);
+	free(c->reports);
+	cfg_list_free(&c->files);
+	free(c->path);
+	free(c);
+}
+
+int
+cfg_exitcode(int rc)
+{
+	switch (rc) {
+	case CFG_OK:
+		return 0;
+	case CFG_ENOENT:
+		return EX_NOINPUT;
+	case CFG_EIO:
+		return EX_IOERR;
+	default:
+		return EX_CONFIG;
+	}
+}

@@ -1,0 +1,243 @@
+/*
+ * cfg_table - every configuration key: section, type, default, bounds and
+ * where the value is stored.  Defaults live here and nowhere else.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "cfg_int.h"
+
+const char *const cfg_sec_names[CFG_SEC_COUNT] = {
+	"general", "relay", "account", "message", "redirect", "report",
+	"queue", "milter"
+};
+
+static const char *const tls_names[] = { "none", "starttls", "implicit",
+	NULL };
+static const char *const auth_names[] = { "none", "auto", "plain", "login",
+	"xoauth2", "oauthbearer", NULL };
+static const char *const reply_to_names[] = { "if-missing", "always", "off",
+	NULL };
+static const char *const match_names[] = { "off", "reject", "rewrite",
+	NULL };
+static const char *const queue_mode_names[] = { "on-failure", "always",
+	"never", NULL };
+
+#define G(f)	offsetof(struct cfg, f)
+#define R(f)	offsetof(struct cfg_relay, f)
+#define A(f)	offsetof(struct cfg_account, f)
+#define P(f)	offsetof(struct cfg_report, f)
+#define DAY	86400UL
+
+const struct cfg_key cfg_keys[] = {
+	/* name, section, type, offset, default, min, max, names, secret */
+	{ "hostname", CFG_SEC_GENERAL, CFG_T_HOST, G(hostname), NULL, 0, 0,
+	    NULL, false },
+	{ "log_level", CFG_SEC_GENERAL, CFG_T_LOGLEVEL, G(log_level), "info",
+	    0, 0, NULL, false },
+	{ "address_separator", CFG_SEC_GENERAL, CFG_T_SEPARATOR,
+	    G(address_separator), NULL, 0, 0, NULL, false },
+	{ "error_address", CFG_SEC_GENERAL, CFG_T_EMAIL, G(error_address),
+	    NULL, 0, 0, NULL, false },
+	{ "aliases", CFG_SEC_GENERAL, CFG_T_PATH, G(aliases), NULL, 0, 0,
+	    NULL, false },
+	{ "domain", CFG_SEC_GENERAL, CFG_T_HOST, G(domain), NULL, 0, 0,
+	    NULL, false },
+
+	{ "enabled", CFG_SEC_RELAY, CFG_T_BOOL, R(enabled), "yes", 0, 0,
+	    NULL, false },
+	{ "preset", CFG_SEC_RELAY, CFG_T_PRESET, R(preset), NULL, 0, 0,
+	    NULL, false },
+	{ "host", CFG_SEC_RELAY, CFG_T_HOST, R(host), NULL, 0, 0, NULL,
+	    false },
+	/* No default: it follows tls (cfg_check.c). */
+	{ "port", CFG_SEC_RELAY, CFG_T_UINT, R(port), NULL, 1, 65535, NULL,
+	    false },
+	{ "tls", CFG_SEC_RELAY, CFG_T_ENUM, R(tls), "starttls", 0, 0,
+	    tls_names, false },
+	{ "tls_verify", CFG_SEC_RELAY, CFG_T_BOOL, R(tls_verify), "yes", 0, 0,
+	    NULL, false },
+	{ "tls_ca_file", CFG_SEC_RELAY, CFG_T_PATH, R(tls_ca_file), NULL, 0, 0,
+	    NULL, false },
+	{ "tls_fingerprint", CFG_SEC_RELAY, CFG_T_FINGERPRINT,
+	    R(tls_fingerprint), NULL, 0, 0, NULL, false },
+	{ "auth", CFG_SEC_RELAY, CFG_T_ENUM, R(auth), "auto", 0, 0,
+	    auth_names, false },
+	{ "username", CFG_SEC_RELAY, CFG_T_STR, R(username), NULL, 0, 0,
+	    NULL, false },
+	{ "password_file", CFG_SEC_RELAY, CFG_T_PATH, R(password_file), NULL,
+	    0, 0, NULL, false },
+	{ "password_command", CFG_SEC_RELAY, CFG_T_STR, R(password_command),
+	    NULL, 0, 0, NULL, true },
+	{ "allow_plaintext_auth", CFG_SEC_RELAY, CFG_T_BOOL,
+	    R(allow_plaintext_auth), "no", 0, 0, NULL, false },
+	{ "wait_ms", CFG_SEC_RELAY, CFG_T_UINT, R(wait_ms), "0", 0, 3600000,
+	    NULL, false },
+	{ "timeout", CFG_SEC_RELAY, CFG_T_DURATION, R(timeout), "30", 1, 3600,
+	    NULL, false },
+	{ "fallback", CFG_SEC_RELAY, CFG_T_BOOL, R(fallback), "yes", 0, 0,
+	    NULL, false },
+
+	{ "relay", CFG_SEC_ACCOUNT, CFG_T_STR, A(relay), NULL, 0, 0, NULL,
+	    false },
+	{ "username", CFG_SEC_ACCOUNT, CFG_T_STR, A(username), NULL, 0, 0,
+	    NULL, false },
+	{ "password_file", CFG_SEC_ACCOUNT, CFG_T_PATH, A(password_file),
+	    NULL, 0, 0, NULL, false },
+	{ "password_command", CFG_SEC_ACCOUNT, CFG_T_STR,
+	    A(password_command), NULL, 0, 0, NULL, true },
+	{ "senders", CFG_SEC_ACCOUNT, CFG_T_EMAILS, A(senders), NULL, 0, 0,
+	    NULL, false },
+
+	{ "from", CFG_SEC_MESSAGE, CFG_T_MAILBOX, G(from), NULL, 0, 0, NULL,
+	    false },
+	{ "from_display_name", CFG_SEC_MESSAGE, CFG_T_DISPLAY,
+	    G(from_display_name), NULL, 0, 0, NULL, false },
+	{ "reply_to", CFG_SEC_MESSAGE, CFG_T_MAILBOX, G(reply_to), NULL, 0, 0,
+	    NULL, false },
+	{ "reply_to_mode", CFG_SEC_MESSAGE, CFG_T_ENUM, G(reply_to_mode),
+	    "if-missing", 0, 0, reply_to_names, false },
+	{ "from_must_match_login", CFG_SEC_MESSAGE, CFG_T_ENUM,
+	    G(from_must_match_login), "off", 0, 0, match_names, false },
+	{ "exclude", CFG_SEC_MESSAGE, CFG_T_EMAILS, G(exclude), NULL, 0, 0,
+	    NULL, false },
+
+	{ "enabled", CFG_SEC_REDIRECT, CFG_T_BOOL, G(redirect_enabled), "no",
+	    0, 0, NULL, false },
+	{ "subject_prefix", CFG_SEC_REDIRECT, CFG_T_DISPLAY,
+	    G(subject_prefix), NULL, 0, 0, NULL, false },
+	{ "keep", CFG_SEC_REDIRECT, CFG_T_KEEP, G(keep), NULL, 0, 0, NULL,
+	    false },
+
+	{ "enabled", CFG_SEC_REPORT, CFG_T_BOOL, P(enabled), "yes", 0, 0,
+	    NULL, false },
+
+	{ "dir", CFG_SEC_QUEUE, CFG_T_PATH, G(queue_dir), "/var/spool/smtpgate",
+	    0, 0, NULL, false },
+	{ "mode", CFG_SEC_QUEUE, CFG_T_ENUM, G(queue_mode), "on-failure", 0, 0,
+	    queue_mode_names, false },
+	{ "max_age", CFG_SEC_QUEUE, CFG_T_DURATION, G(max_age), "5d", 60,
+	    365 * DAY, NULL, false },
+	{ "retry", CFG_SEC_QUEUE, CFG_T_DURATIONS, G(retry),
+	    "1m, 5m, 15m, 1h, 4h", 1, 7 * DAY, NULL, false },
+
+	{ "socket", CFG_SEC_MILTER, CFG_T_STR, G(milter_socket),
+	    "unix:/run/smtpgate/milter.sock", 0, 0, NULL, false },
+	{ "user", CFG_SEC_MILTER, CFG_T_STR, G(milter_user), "smtpgate", 0, 0,
+	    NULL, false },
+	{ "pid_file", CFG_SEC_MILTER, CFG_T_PATH, G(milter_pid_file),
+	    "/run/smtpgate/milter.pid", 0, 0, NULL, false },
+};
+
+const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
+
+_Static_assert(sizeof(cfg_keys) / sizeof(cfg_keys[0]) <= CFG_MAX_KEYS,
+    "struct cfg_seen needs a larger CFG_MAX_KEYS");
+
+const struct cfg_key *
+cfg_key_find(enum cfg_sec sec, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg_nkeys; i++)
+		if (cfg_keys[i].sec == sec && strcmp(cfg_keys[i].name, name) == 0)
+			return &cfg_keys[i];
+	return NULL;
+}
+
+size_t
+cfg_key_index(const struct cfg_key *k)
+{
+	return (size_t)(k - cfg_keys);
+}
+
+const char *
+cfg_key_suggest(enum cfg_sec sec, const char *name)
+{
+	const char *cands[sizeof(cfg_keys) / sizeof(cfg_keys[0]) + 1];
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg_nkeys; i++)
+		if (cfg_keys[i].sec == sec)
+			cands[n++] = cfg_keys[i].name;
+	cands[n++] = "include";
+	return cfg_suggest(name, cands, n);
+}
+
+/* Levenshtein distance, capped: names are short. */
+static size_t
+cfg_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[64], prev, tmp, best;
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+cfg_suggest(const char *name, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = 3;
+
+	for (i = 0; i < n; i++) {
+		d = cfg_distance(name, cands[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	return best;
+}
+
+void *
+cfg_key_base(struct cfg *cfg, enum cfg_sec sec, size_t inst)
+{
+	switch (sec) {
+	case CFG_SEC_RELAY:
+		return &cfg->relays[inst];
+	case CFG_SEC_ACCOUNT:
+		return &cfg->accounts[inst];
+	case CFG_SEC_REPORT:
+		return &cfg->reports[inst];
+	default:
+		return cfg;
+	}
+}
+
+void
+cfg_defaults(enum cfg_sec sec, void *base)
+{
+	struct str err = STR_INIT;
+	size_t i;
+
+	for (i = 0; i < cfg_nkeys; i++) {
+		if (cfg_keys[i].sec != sec || cfg_keys[i].def == NULL)
+			continue;
+		if (cfg_value_set(&cfg_keys[i], base, cfg_keys[i].def,
+		    &err) != 0)
+			die("cfg: bad default for %s: %s", cfg_keys[i].name,
+			    str_cstr(&err));
+	}
+	str_free(&err);
+}

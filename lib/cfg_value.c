@@ -1,0 +1,584 @@
+/*
+ * cfg_value - typed values: text from the file to the field a key row
+ * points at, and back for cfg_dump().  No atoi: every number is checked
+ * for its digits and its range.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cfg_int.h"
+
+#define FIELD(base, k, type)	((type *)(void *)((char *)(base) + (k)->off))
+#define CFIELD(base, k, type)	\
+	((const type *)(const void *)((const char *)(base) + (k)->off))
+
+void
+cfg_list_add(struct cfg_list *l, const char *s, size_t len)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrndup(s, len);
+}
+
+void
+cfg_list_free(struct cfg_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+bool
+cfg_email_ok(const char *s)
+{
+	const char *at = strchr(s, '@'), *p;
+
+	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@'))
+		return false;
+	for (p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("<>,;\"()[]\\",
+		    *p) != NULL)
+			return false;
+	return at[1] != '.' && p[-1] != '.' && strstr(at, "..") == NULL;
+}
+
+static bool
+cfg_host_ok(const char *s)
+{
+	const char *p;
+
+	if (*s == '[')
+		return s[strlen(s) - 1] == ']' && strlen(s) > 2 &&
+		    strchr(s + 1, '[') == NULL;
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && strchr(".-_:", *p) == NULL &&
+		    (unsigned char)*p < 0x80)
+			return false;
+	return *s != '.' && *s != '-';
+}
+
+bool
+cfg_relay_name_ok(const char *s)
+{
+	const char *p;
+
+	if (*s == '\0')
+		return false;
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && strchr(".-_", *p) == NULL)
+			return false;
+	return true;
+}
+
+/* Digits only, no sign, no overflow past max. */
+static int
+cfg_number(const char *s, const char **end, unsigned long max,
+    unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (max - (unsigned long)(*p - '0')) / 10)
+			return -2;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	*end = p;
+	*out = v;
+	return 0;
+}
+
+/* "30", "30s", "5m", "2h", "5d", "1w": seconds. */
+static int
+cfg_duration(const char *s, unsigned long min, unsigned long max,
+    unsigned long *out, struct str *err)
+{
+	unsigned long v, mult = 1;
+	const char *end;
+	int rc;
+
+	if ((rc = cfg_number(s, &end, 0xffffffffUL, &v)) != 0)
+		goto bad;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	case 'w':
+		mult = 7 * 86400;
+		break;
+	default:
+		goto bad;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		goto bad;
+	if (v > max / mult || v * mult < min || v * mult > max) {
+		str_appendf(err, "duration '%s' out of range (%lus to %lus)", s,
+		    min, max);
+		return -1;
+	}
+	*out = v * mult;
+	return 0;
+bad:
+	str_appendf(err, "invalid duration '%s' (use a number with an optional "
+	    "unit s, m, h, d or w, e.g. 30s or 5m)", s);
+	return -1;
+}
+
+static int
+cfg_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Split on ',' and ';', trim each item, skip empty items. */
+static int
+cfg_split(const char *s, struct cfg_list *out)
+{
+	const char *p = s, *e, *b;
+
+	while (*p) {
+		e = p + strcspn(p, ",;");
+		b = p;
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e > b)
+			cfg_list_add(out, b, (size_t)(e - b));
+		p += strcspn(p, ",;");
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* "Name" <user@domain> or user@domain. */
+static bool
+cfg_mailbox_ok(const char *s)
+{
+	const char *lt = strrchr(s, '<');
+	char *inner;
+	bool ok;
+	size_t n;
+
+	if (lt == NULL)
+		return cfg_email_ok(s);
+	n = strlen(lt);
+	if (n < 3 || lt[n - 1] != '>')
+		return false;
+	inner = xstrndup(lt + 1, n - 2);
+	ok = cfg_email_ok(inner);
+	free(inner);
+	return ok;
+}
+
+static int
+cfg_fingerprint(const char *s, char **out, struct str *err)
+{
+	struct str hex = STR_INIT;
+	const char *p = s;
+
+	if (strncasecmp(p, "sha256:", 7) == 0)
+		p += 7;
+	for (; *p; p++) {
+		if (*p == ':')
+			continue;
+		if (!isxdigit((unsigned char)*p))
+			break;
+		str_appendc(&hex, tolower((unsigned char)*p));
+	}
+	if (*p != '\0' || hex.len != 64) {
+		str_appendf(err, "invalid tls_fingerprint (want sha256: and 64 "
+		    "hex digits, as 'openssl x509 -noout -fingerprint -sha256' "
+		    "prints)");
+		str_free(&hex);
+		return -1;
+	}
+	*out = str_detach(&hex);
+	return 0;
+}
+
+/* Remove one pair of surrounding double quotes. */
+static char *
+cfg_unquote(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"')
+		return xstrndup(s + 1, n - 2);
+	return xstrdup(s);
+}
+
+static int
+cfg_set_list(const struct cfg_key *k, void *base, const char *text,
+    struct str *err)
+{
+	struct cfg_list tmp = { NULL, 0 };
+	size_t i;
+
+	cfg_split(text, &tmp);
+	for (i = 0; i < tmp.n; i++) {
+		const char *v = tmp.v[i];
+		bool ok = k->type == CFG_T_KEEP && v[0] == '@' ?
+		    v[1] != '\0' && cfg_host_ok(v + 1) && strchr(v + 1, '@') ==
+		    NULL : cfg_email_ok(v);
+
+		if (!ok) {
+			str_appendf(err, "'%s' is not an address (user@domain%s)",
+			    v, k->type == CFG_T_KEEP ? " or @domain" : "");
+			cfg_list_free(&tmp);
+			return -1;
+		}
+	}
+	cfg_list_free(FIELD(base, k, struct cfg_list));
+	*FIELD(base, k, struct cfg_list) = tmp;
+	return 0;
+}
+
+static int
+cfg_set_durations(const struct cfg_key *k, void *base, const char *text,
+    struct str *err)
+{
+	struct cfg_durations *d = FIELD(base, k, struct cfg_durations);
+	struct cfg_list tmp = { NULL, 0 };
+	unsigned *v;
+	unsigned long sec;
+	size_t i;
+
+	cfg_split(text, &tmp);
+	if (tmp.n == 0) {
+		str_appendz(err, "empty list of durations");
+		cfg_list_free(&tmp);
+		return -1;
+	}
+	v = xreallocarray(NULL, tmp.n, sizeof(*v));
+	for (i = 0; i < tmp.n; i++) {
+		if (cfg_duration(tmp.v[i], k->min, k->max, &sec, err) != 0) {
+			free(v);
+			cfg_list_free(&tmp);
+			return -1;
+		}
+		v[i] = (unsigned)sec;
+	}
+	free(d->v);
+	d->v = v;
+	d->n = tmp.n;
+	cfg_list_free(&tmp);
+	return 0;
+}
+
+static int
+cfg_set_string(const struct cfg_key *k, void *base, const char *text,
+    struct str *err)
+{
+	char **field = FIELD(base, k, char *);
+	const char *inner;
+	char *v = NULL;
+	size_t n;
+
+	switch (k->type) {
+	case CFG_T_HOST:
+		if (!cfg_host_ok(text)) {
+			str_appendf(err, "invalid host name '%s'", text);
+			return -1;
+		}
+		break;
+	case CFG_T_MAILBOX:
+		if (!cfg_mailbox_ok(text)) {
+			str_appendf(err, "'%s' is not a mailbox (user@domain or "
+			    "\"Name\" <user@domain>)", text);
+			return -1;
+		}
+		break;
+	case CFG_T_EMAIL:
+		if (!cfg_email_ok(text)) {
+			str_appendf(err, "'%s' is not an address (user@domain)",
+			    text);
+			return -1;
+		}
+		break;
+	case CFG_T_PRESET:
+		if (cfg_preset_find(text) == NULL) {
+			const char *near;
+
+			for (n = 0; cfg_preset_names[n]; n++)
+				;
+			near = cfg_suggest(text, cfg_preset_names, n);
+			str_appendf(err, "unknown preset '%s'", text);
+			if (near)
+				str_appendf(err, " (did you mean '%s'?)", near);
+			else {
+				str_appendz(err, "; known:");
+				for (n = 0; cfg_preset_names[n]; n++)
+					str_appendf(err, " %s", cfg_preset_names[n]);
+			}
+			return -1;
+		}
+		break;
+	case CFG_T_FINGERPRINT:
+		if (cfg_fingerprint(text, &v, err) != 0)
+			return -1;
+		break;
+	case CFG_T_DISPLAY:
+		/* Quotes around the whole value, or none at all. */
+		n = strlen(text);
+		if (n >= 2 && text[0] == '"' && text[n - 1] == '"')
+			inner = text + 1, n -= 2;
+		else
+			inner = text;
+		if (memchr(inner, '"', n) != NULL) {
+			str_appendz(err, "double quotes go only around the whole "
+			    "value");
+			return -1;
+		}
+		break;
+	default:
+		break;
+	}
+	if (v == NULL)
+		v = k->type == CFG_T_DISPLAY ? cfg_unquote(text) : xstrdup(text);
+	free(*field);
+	*field = v;
+	return 0;
+}
+
+int
+cfg_value_set(const struct cfg_key *k, void *base, const char *text,
+    struct str *err)
+{
+	unsigned long n;
+	const char *end;
+	bool b;
+	size_t i;
+	int rc;
+
+	/* Empty: unset for text and lists, an error for the rest. */
+	if (*text == '\0') {
+		switch (k->type) {
+		case CFG_T_EMAILS:
+		case CFG_T_KEEP:
+			cfg_list_free(FIELD(base, k, struct cfg_list));
+			return 0;
+		case CFG_T_SEPARATOR:
+			*FIELD(base, k, char) = '\0';
+			return 0;
+		case CFG_T_BOOL:
+		case CFG_T_UINT:
+		case CFG_T_DURATION:
+		case CFG_T_DURATIONS:
+		case CFG_T_ENUM:
+		case CFG_T_LOGLEVEL:
+			str_appendz(err, "empty value");
+			return -1;
+		default:
+			/* A text key with a default goes back to it: an
+			   empty queue directory or socket means nothing. */
+			if (k->def != NULL)
+				return cfg_value_set(k, base, k->def, err);
+			free(*FIELD(base, k, char *));
+			*FIELD(base, k, char *) = NULL;
+			return 0;
+		}
+	}
+	switch (k->type) {
+	case CFG_T_BOOL:
+		if (cfg_bool(text, &b) != 0) {
+			str_appendf(err, "invalid boolean '%s' (use yes or no)",
+			    text);
+			return -1;
+		}
+		*FIELD(base, k, bool) = b;
+		return 0;
+	case CFG_T_UINT:
+		rc = cfg_number(text, &end, k->max, &n);
+		if (rc == -1 || (rc == 0 && *end != '\0')) {
+			str_appendf(err, "invalid number '%s'", text);
+			return -1;
+		}
+		if (rc == -2 || n < k->min || n > k->max) {
+			str_appendf(err, "%s out of range (%lu to %lu)", text,
+			    k->min, k->max);
+			return -1;
+		}
+		*FIELD(base, k, unsigned) = (unsigned)n;
+		return 0;
+	case CFG_T_DURATION:
+		if (cfg_duration(text, k->min, k->max, &n, err) != 0)
+			return -1;
+		*FIELD(base, k, unsigned) = (unsigned)n;
+		return 0;
+	case CFG_T_DURATIONS:
+		return cfg_set_durations(k, base, text, err);
+	case CFG_T_ENUM:
+		for (i = 0; k->names[i]; i++)
+			if (strcasecmp(text, k->names[i]) == 0) {
+				*FIELD(base, k, int) = (int)i;
+				return 0;
+			}
+		str_appendf(err, "invalid value '%s' (one of:", text);
+		for (i = 0; k->names[i]; i++)
+			str_appendf(err, "%s %s", i ? "," : "", k->names[i]);
+		str_appendc(err, ')');
+		return -1;
+	case CFG_T_LOGLEVEL: {
+		enum log_level lv;
+
+		if (!log_level_parse(text, &lv)) {
+			str_appendf(err, "invalid log level '%s' (one of: error, "
+			    "warning, info, debug)", text);
+			return -1;
+		}
+		*FIELD(base, k, enum log_level) = lv;
+		return 0;
+	}
+	case CFG_T_SEPARATOR:
+		if (strlen(text) != 1 || isalnum((unsigned char)*text) ||
+		    !ispunct((unsigned char)*text) || strchr("@\"<>()[]\\.",
+		    *text) != NULL) {
+			str_appendf(err, "invalid separator '%s' (one punctuation "
+			    "character such as ; or |)", text);
+			return -1;
+		}
+		*FIELD(base, k, char) = *text;
+		return 0;
+	case CFG_T_EMAILS:
+	case CFG_T_KEEP:
+		return cfg_set_list(k, base, text, err);
+	default:
+		return cfg_set_string(k, base, text, err);
+	}
+}
+
+void
+cfg_value_free(const struct cfg_key *k, void *base)
+{
+	switch (k->type) {
+	case CFG_T_EMAILS:
+	case CFG_T_KEEP:
+		cfg_list_free(FIELD(base, k, struct cfg_list));
+		break;
+	case CFG_T_DURATIONS:
+		free(FIELD(base, k, struct cfg_durations)->v);
+		FIELD(base, k, struct cfg_durations)->v = NULL;
+		FIELD(base, k, struct cfg_durations)->n = 0;
+		break;
+	case CFG_T_STR:
+	case CFG_T_PATH:
+	case CFG_T_MAILBOX:
+	case CFG_T_EMAIL:
+	case CFG_T_FINGERPRINT:
+	case CFG_T_PRESET:
+	case CFG_T_HOST:
+	case CFG_T_DISPLAY:
+		free(*FIELD(base, k, char *));
+		*FIELD(base, k, char *) = NULL;
+		break;
+	default:
+		break;
+	}
+}
+
+/* A duration in the largest unit that divides it. */
+static void
+cfg_print_duration(unsigned long v, struct str *out)
+{
+	if (v != 0 && v % 86400 == 0)
+		str_appendf(out, "%lud", v / 86400);
+	else if (v != 0 && v % 3600 == 0)
+		str_appendf(out, "%luh", v / 3600);
+	else if (v != 0 && v % 60 == 0)
+		str_appendf(out, "%lum", v / 60);
+	else
+		str_appendf(out, "%lus", v);
+}
+
+void
+cfg_value_print(const struct cfg_key *k, const void *base, struct str *out)
+{
+	const struct cfg_list *l;
+	const struct cfg_durations *d;
+	const char *s;
+	size_t i;
+
+	switch (k->type) {
+	case CFG_T_BOOL:
+		str_appendz(out, *CFIELD(base, k, bool) ? "yes" : "no");
+		break;
+	case CFG_T_UINT:
+		str_appendf(out, "%u", *CFIELD(base, k, unsigned));
+		break;
+	case CFG_T_DURATION:
+		cfg_print_duration(*CFIELD(base, k, unsigned), out);
+		break;
+	case CFG_T_DURATIONS:
+		d = CFIELD(base, k, struct cfg_durations);
+		for (i = 0; i < d->n; i++) {
+			if (i)
+				str_appendz(out, ", ");
+			cfg_print_duration(d->v[i], out);
+		}
+		break;
+	case CFG_T_ENUM:
+		str_appendz(out, k->names[*CFIELD(base, k, int)]);
+		break;
+	case CFG_T_LOGLEVEL:
+		str_appendz(out, log_level_name(*CFIELD(base, k,
+		    enum log_level)));
+		break;
+	case CFG_T_SEPARATOR:
+		if (*CFIELD(base, k, char))
+			str_appendc(out, *CFIELD(base, k, char));
+		break;
+	case CFG_T_EMAILS:
+	case CFG_T_KEEP:
+		l = CFIELD(base, k, struct cfg_list);
+		for (i = 0; i < l->n; i++)
+			str_appendf(out, "%s%s", i ? ", " : "", l->v[i]);
+		break;
+	case CFG_T_FINGERPRINT:
+		if ((s = *CFIELD(base, k, char *)) != NULL)
+			str_appendf(out, "sha256:%s", s);
+		break;
+	case CFG_T_DISPLAY:
+		if ((s = *CFIELD(base, k, char *)) != NULL)
+			str_appendf(out, "\"%s\"", s);
+		break;
+	default:
+		if ((s = *CFIELD(base, k, char *)) != NULL)
+			str_appendz(out, k->secret ? "(set)" : s);
+		break;
+	}
+}

@@ -1,0 +1,127 @@
+/*
+ * pace - a host-wide minimum gap between messages on one relay.  See pace.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pace.h"
+
+static long long
+pace_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+pace_sleep_ms(long long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* The relay name, made safe as a file name. */
+static void
+pace_path(const char *statedir, const char *relay, struct str *path)
+{
+	const char *p;
+
+	str_appendf(path, "%s/pace.", statedir);
+	for (p = relay; *p != '\0'; p++) {
+		char c = *p;
+		int safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+
+		str_appendc(path, safe ? c : '_');
+	}
+}
+
+int
+pace_open(const char *statedir, const char *relay, int *fdp, struct str *err)
+{
+	struct str path = STR_INIT;
+	int rc = PACE_OK;
+
+	pace_path(statedir, relay, &path);
+	*fdp = open(str_cstr(&path), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0660);
+	if (*fdp < 0) {
+		str_appendf(err, "wait_ms: cannot open %s: %s", str_cstr(&path),
+		    strerror(errno));
+		rc = PACE_EIO;
+	}
+	str_free(&path);
+	return rc;
+}
+
+int
+pace_wait_fd(int fd, unsigned wait_ms, long long *started_ms, struct str *err)
+{
+	struct str stamp = STR_INIT;
+	char buf[32];		/* a decimal number we wrote ourselves */
+	long long last = 0, now, wait;
+	ssize_t n;
+	int rc = PACE_EIO;
+
+	*started_ms = 0;
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			str_appendf(err, "wait_ms: cannot lock the pace file: %s",
+			    strerror(errno));
+			goto out;
+		}
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n > 0) {
+		buf[n] = '\0';
+		last = strtoll(buf, NULL, 10);	/* garbage reads as 0: no wait */
+	}
+	now = pace_now_ms();
+	if (last > now + (long long)wait_ms)
+		last = now - 1;		/* the clock went backwards */
+	/* Sleep until the gap is there by our own clock's reading. */
+	while ((wait = last + (long long)wait_ms - now) > 0) {
+		pace_sleep_ms(wait);
+		now = pace_now_ms();
+	}
+	str_appendf(&stamp, "%lld\n", now);
+	if (ftruncate(fd, 0) != 0 ||
+	    pwrite(fd, stamp.data, stamp.len, 0) != (ssize_t)stamp.len) {
+		str_appendf(err, "wait_ms: cannot write the pace file: %s",
+		    strerror(errno));
+		goto out;
+	}
+	*started_ms = now;
+	rc = PACE_OK;
+out:
+	close(fd);		/* releases the lock */
+	str_free(&stamp);
+	return rc;
+}
+
+int
+pace_wait(const char *statedir, const char *relay, unsigned wait_ms,
+    long long *started_ms, struct str *err)
+{
+	int fd;
+
+	*started_ms = 0;
+	if (wait_ms == 0)
+		return PACE_OK;
+	if (pace_open(statedir, relay, &fd, err) != PACE_OK)
+		return PACE_EIO;
+	return pace_wait_fd(fd, wait_ms, started_ms, err);
+}

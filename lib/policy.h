@@ -1,0 +1,84 @@
+/*
+ * policy - the message policy both front ends enforce: From must match the
+ * login, Reply-To, excluded recipients, redirect to the report addresses.
+ *
+ * policy_run() takes the envelope and the header block of one message,
+ * decides, and applies its edits to them in place (the shim then sends
+ * what is left).  It also records each edit, in order, as a struct
+ * policy_edit so the milter can replay them through libmilter: header
+ * positions are given as the 1-based occurrence among fields of the same
+ * name at the moment of the edit, which is what smfi_chgheader() means
+ * when edits are applied one after the other.
+ *
+ * The engine is pure: no I/O, no logging, no global state.  It never
+ * "continues" on something it cannot decide: an address it must judge
+ * but cannot parse is a rejection, and redirect with no enabled report
+ * address is a temporary failure, so a test system never mails a real
+ * person.
+ */
+#ifndef SMTPGATE_POLICY_H
+#define SMTPGATE_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cfg.h"
+#include "hdr.h"
+#include "smtp_reply.h"
+#include "str.h"
+
+enum policy_op {
+	POLICY_CHGFROM,		/* envelope sender := value (bare) */
+	POLICY_ADDRCPT,		/* add envelope recipient value (bare) */
+	POLICY_DELRCPT,		/* remove recipient value, as it was given */
+	POLICY_ADDHDR,		/* append header name: value */
+	POLICY_CHGHDR		/* occurrence of name := value; NULL deletes */
+};
+
+struct policy_edit {
+	enum policy_op op;
+	char   *name;		/* header name (ADDHDR, CHGHDR) */
+	char   *value;
+	size_t	occurrence;	/* CHGHDR: 1-based among fields named name */
+};
+
+enum policy_verdict {
+	POLICY_ACCEPT,		/* deliver, with the edits */
+	POLICY_REJECT,		/* refuse permanently: reply */
+	POLICY_TEMPFAIL,	/* refuse for now: reply */
+	POLICY_DISCARD		/* no recipient left: accept and drop */
+};
+
+/* The message: policy_run() edits sender, rcpts and hdr in place. */
+struct policy_msg {
+	char   *sender;		/* as given: "a@b", "<a@b>", "" or "<>" */
+	char  **rcpts;		/* as given; malloc'ed, owned by the caller */
+	size_t	nrcpts;
+	struct hdr_block *hdr;
+	const char *login;	/* SMTP AUTH identity; NULL: unauthenticated,
+				   then the relay's or account's username */
+};
+
+struct policy_result {
+	enum policy_verdict verdict;
+	struct smtp_reply reply;	/* REJECT and TEMPFAIL */
+	struct policy_edit *v;
+	size_t	n;
+	struct str actions;	/* one line for the log: what was done */
+};
+
+void	policy_result_init(struct policy_result *r);
+void	policy_result_free(struct policy_result *r);
+
+/* Decide and apply.  Allocation failure die()s; nothing else fails. */
+void	policy_run(const struct cfg *cfg, struct policy_msg *m,
+	    struct policy_result *r);
+
+/*
+ * The login mail without SMTP AUTH is sent with: the username of the
+ * [account] whose senders include sender, else of the first enabled relay;
+ * NULL when neither has one.
+ */
+const char *policy_default_login(const struct cfg *cfg, const char *sender);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * queue - what smtpgate-sendmail does with the spool: run it (-q,
+ * --queue-run, -qI/-qR/-qS), list it (-bp, mailq), and tell senders about
+ * messages that were refused or given up on.
+ *
+ * A run takes each message it can lock, sends it through the relays like
+ * a fresh one (several messages share one connection per relay and login,
+ * with RSET between them), drops the recipients that are done from the
+ * envelope, and either reschedules the rest ([queue] retry) or, past
+ * max_age, gives up on them with a notice to the envelope sender (or
+ * [general] error_address).  Mail from the null sender never gets a
+ * notice, so notices cannot loop.
+ */
+#ifndef SMTPGATE_QUEUE_H
+#define SMTPGATE_QUEUE_H
+
+#include <stdbool.h>
+
+#include "cfg.h"
+#include "smtp_client.h"
+#include "str.h"
+
+struct queue_filter {
+	const char *id;		/* -qI: this id only */
+	const char *rcpt;	/* -qR: a recipient containing this */
+	const char *sender;	/* -qS: a sender containing this */
+	bool	due_only;	/* --queue-run: only what is due now */
+};
+
+struct queue_stats {
+	unsigned long tried, sent, deferred, bounced, busy, damaged;
+	unsigned long long connections_reused;
+};
+
+struct queue_env {
+	const struct cfg *cfg;
+	const char *hostname;
+	const char *user;
+	smtp_trace_fn trace;
+	void   *trace_arg;
+};
+
+/* EX_OK when the run itself worked, whatever each message's outcome. */
+int	queue_run(const struct queue_env *qe, const struct queue_filter *f,
+	    struct queue_stats *st, struct str *err);
+/* The queue as mailq shows it. */
+int	queue_list(const struct cfg *cfg, struct str *out, struct str *err);
+/*
+ * Tell whoever should know that rcpts (with reasons, one per line in
+ * reasons[i]) did not get message id.  Sent like any message.
+ */
+void	queue_notify(const struct queue_env *qe, const char *id,
+	    const char *sender, char *const *rcpts, char *const *reasons,
+	    size_t n, bool given_up, const struct str *orig_header);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * smtpin - the server side of "sendmail -bs".  See smtpin.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "smtpin.h"
+
+struct smtpin {
+	FILE   *in, *out;
+	const char *hostname;
+	struct smtpin_txn txn;
+	int	have_mail;
+	int	greeted;
+	struct str line;
+};
+
+/* Send a reply made here; our texts are constants and always valid. */
+static int
+smtpin_reply(struct smtpin *s, int code, const char *esc, const char *text)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	struct str wire = STR_INIT;
+
+	if (smtp_reply_make(&r, code, esc, "%s", text) != SMTP_OK)
+		die("smtpin: invalid reply %d %s", code, esc ? esc : "");
+	smtp_reply_format(&r, &wire);
+	fwrite(wire.data, 1, wire.len, s->out);
+	smtp_reply_free(&r);
+	str_free(&wire);
+	return fflush(s->out) == 0 ? 0 : -1;
+}
+
+static int
+smtpin_send(struct smtpin *s, const struct smtp_reply *r)
+{
+	struct str wire = STR_INIT;
+
+	smtp_reply_format(r, &wire);
+	fwrite(wire.data, 1, wire.len, s->out);
+	str_free(&wire);
+	return fflush(s->out) == 0 ? 0 : -1;
+}
+
+static void
+smtpin_reset(struct smtpin *s)
+{
+	size_t i;
+
+	free(s->txn.sender);
+	for (i = 0; i < s->txn.nrcpts; i++)
+		free(s->txn.rcpts[i]);
+	free(s->txn.rcpts);
+	if (s->txn.data != NULL)
+		fclose(s->txn.data);
+	memset(&s->txn, 0, sizeof(s->txn));
+	s->have_mail = 0;
+}
+
+/*
+ * Read a line into s->line without its line ending.  Returns 1 for a line,
+ * 0 at end of input, -1 for a line longer than max (consumed and dropped).
+ */
+static int
+smtpin_getline(struct smtpin *s, size_t max)
+{
+	int c, toolong = 0;
+
+	str_reset(&s->line);
+	while ((c = getc(s->in)) != EOF && c != '\n') {
+		if (s->line.len < max)
+			str_appendc(&s->line, c);
+		else
+			toolong = 1;
+	}
+	if (c == EOF && s->line.len == 0 && !toolong)
+		return 0;
+	if (s->line.len > 0 && s->line.data[s->line.len - 1] == '\r')
+		str_truncate(&s->line, s->line.len - 1);
+	return toolong ? -1 : 1;
+}
+
+/*
+ * "FROM:<path> params" / "TO:<path> params": the path without brackets.
+ * Returns NULL on a syntax error.
+ */
+static char *
+smtpin_path(const char *args, const char *prefix, int *eight_bit)
+{
+	size_t plen = strlen(prefix), n;
+	const char *p, *end;
+
+	if (strncasecmp(args, prefix, plen) != 0)
+		return NULL;
+	p = args + plen;
+	while (*p == ' ')
+		p++;
+	if (*p != '<') {
+		/* Lenient as sendmail is: a bare address up to a space. */
+		n = strcspn(p, " ");
+		if (n == 0 || memchr(p, '>', n) != NULL)
+			return NULL;
+		end = p + n;
+	} else {
+		p++;
+		if ((end = strchr(p, '>')) == NULL)
+			return NULL;
+		n = (size_t)(end - p);
+		end++;
+	}
+	if (*end != '\0' && *end != ' ')
+		return NULL;
+	if (eight_bit != NULL && strcasestr(end, "BODY=8BITMIME") != NULL)
+		*eight_bit = 1;
+	/* A source route "@a,@b:user@host" is reduced to its mailbox. */
+	if (n > 0 && p[0] == '@') {
+		const char *colon = memchr(p, ':', n);
+
+		if (colon == NULL)
+			return NULL;
+		n -= (size_t)(colon + 1 - p);
+		p = colon + 1;
+	}
+	return xstrndup(p, n);
+}
+
+/* Copy DATA lines to a temporary file until ".": 0 ok, -1 on EOF/error. */
+static int
+smtpin_data(struct smtpin *s)
+{
+	int c, bol = 1, dot = 0;
+
+	if ((s->txn.data = tmpfile()) == NULL)
+		return -2;
+	/* Byte by byte: a line may be any length, memory stays flat. */
+	while ((c = getc(s->in)) != EOF) {
+		if (bol && c == '.') {
+			dot = 1;
+			bol = 0;
+			continue;
+		}
+		if (dot) {
+			/* "." then CRLF or LF ends the data; ".x" is "x". */
+			if (c == '\n')
+				return fflush(s->txn.data) == 0 &&
+				    fseek(s->txn.data, 0, SEEK_SET) == 0 ? 0 : -2;
+			if (c == '\r') {
+				int d = getc(s->in);
+
+				if (d == '\n')
+					return fflush(s->txn.data) == 0 &&
+					    fseek(s->txn.data, 0, SEEK_SET) == 0 ?
+					    0 : -2;
+				if (d != EOF)
+					ungetc(d, s->in);
+			}
+			dot = 0;
+			if (c == '.') {
+				putc('.', s->txn.data);
+				continue;
+			}
+			putc('.', s->txn.data);
+		}
+		if (c == '\r') {
+			int d = getc(s->in);
+
+			if (d == '\n') {
+				putc('\n', s->txn.data);
+				bol = 1;
+				continue;
+			}
+			if (d != EOF)
+				ungetc(d, s->in);
+		}
+		putc(c, s->txn.data);
+		bol = c == '\n';
+	}
+	return -1;
+}
+
+static int
+smtpin_ehlo(struct smtpin *s, int extended)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	int rc;
+
+	smtpin_reset(s);
+	s->greeted = 1;
+	if (!extended)
+		return smtpin_reply(s, 250, NULL, s->hostname);
+	if (smtp_reply_make(&r, 250, NULL, "%s", s->hostname) != SMTP_OK)
+		die("smtpin: bad host name");
+	/* Our own keywords: the only text added past the constructor. */
+	str_appendz(&r.text, "\nPIPELINING\n8BITMIME\nENHANCEDSTATUSCODES");
+	rc = smtpin_send(s, &r);
+	smtp_reply_free(&r);
+	return rc;
+}
+
+static int
+smtpin_command(struct smtpin *s, smtpin_deliver_fn deliver, void *arg,
+    int *quit)
+{
+	char *verb = s->line.data ? s->line.data : (char *)"", *args, *path;
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	size_t vlen = strcspn(verb, " ");
+	int rc;
+
+	args = verb + vlen;
+	while (*args == ' ')
+		args++;
+#define VERB(v) (vlen == strlen(v) && strncasecmp(verb, (v), vlen) == 0)
+	if (VERB("EHLO") || VERB("HELO")) {
+		if (*args == '\0')
+			return smtpin_reply(s, 501, "5.5.4", "Syntax: EHLO hostname");
+		return smtpin_ehlo(s, VERB("EHLO"));
+	}
+	if (VERB("NOOP"))
+		return smtpin_reply(s, 250, "2.0.0", "Ok");
+	if (VERB("RSET")) {
+		smtpin_reset(s);
+		return smtpin_reply(s, 250, "2.0.0", "Ok");
+	}
+	if (VERB("QUIT")) {
+		*quit = 1;
+		return smtpin_reply(s, 221, "2.0.0", "Bye");
+	}
+	if (VERB("VRFY"))
+		return smtpin_reply(s, 252, "2.5.2", "Cannot VRFY; send some mail");
+	if (VERB("HELP"))
+		return smtpin_reply(s, 214, "2.0.0", "See smtpgate-sendmail(8)");
+	if (VERB("MAIL")) {
+		if (s->have_mail)
+			return smtpin_reply(s, 503, "5.5.1", "Nested MAIL command");
+		if ((path = smtpin_path(args, "FROM:", &s->txn.eight_bit)) == NULL)
+			return smtpin_reply(s, 501, "5.5.4", "Syntax: MAIL FROM:<address>");
+		s->txn.sender = path;
+		s->have_mail = 1;
+		return smtpin_reply(s, 250, "2.1.0", "Ok");
+	}
+	if (VERB("RCPT")) {
+		if (!s->have_mail)
+			return smtpin_reply(s, 503, "5.5.1", "Need MAIL before RCPT");
+		if ((path = smtpin_path(args, "TO:", NULL)) == NULL || *path == '\0') {
+			free(path);
+			return smtpin_reply(s, 501, "5.5.4", "Syntax: RCPT TO:<address>");
+		}
+		if (s->txn.nrcpts >= SMTPIN_MAX_RCPTS) {
+			free(path);
+			return smtpin_reply(s, 452, "4.5.3", "Too many recipients");
+		}
+		s->txn.rcpts = xreallocarray(s->txn.rcpts, s->txn.nrcpts + 1,
+		    sizeof(*s->txn.rcpts));
+		s->txn.rcpts[s->txn.nrcpts++] = path;
+		return smtpin_reply(s, 250, "2.1.5", "Ok");
+	}
+	if (VERB("DATA")) {
+		if (!s->have_mail || s->txn.nrcpts == 0)
+			return smtpin_reply(s, 503, "5.5.1", s->have_mail ?
+			    "Need RCPT before DATA" : "Need MAIL before DATA");
+		if (smtpin_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>") != 0)
+			return -1;
+		rc = smtpin_data(s);
+		if (rc == -1) {
+			/* End of input inside DATA: nothing was accepted. */
+			*quit = 1;
+			smtpin_reset(s);
+			return 0;
+		}
+		if (rc == -2) {
+			smtpin_reset(s);
+			return smtpin_reply(s, 451, "4.3.0", "Cannot store the "
+			    "message: temporary file failed");
+		}
+		if (deliver(arg, &s->txn, &r) != 0)
+			*quit = 1;
+		rc = smtpin_send(s, &r);
+		smtp_reply_free(&r);
+		smtpin_reset(s);
+		return rc;
+	}
+#undef VERB
+	return smtpin_reply(s, 502, "5.5.2", "Command not implemented");
+}
+
+int
+smtpin_run(FILE *in, FILE *out, const char *hostname,
+    smtpin_deliver_fn deliver, void *arg)
+{
+	struct smtpin s;
+	int quit = 0, rc = SMTPIN_OK, n;
+
+	memset(&s, 0, sizeof(s));
+	s.in = in;
+	s.out = out;
+	s.hostname = hostname;
+	str_init(&s.line);
+	str_appendf(&s.line, "%s ESMTP smtpgate", hostname);
+	if (smtpin_reply(&s, 220, NULL, str_cstr(&s.line)) != 0)
+		rc = SMTPIN_EIO;
+	while (rc == SMTPIN_OK && !quit) {
+		n = smtpin_getline(&s, SMTPIN_MAX_CMD);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (smtpin_reply(&s, 500, "5.5.2", "Line too long") != 0)
+				rc = SMTPIN_EIO;
+			continue;
+		}
+		if (memchr(s.line.data ? s.line.data : "", '\0', s.line.len)) {
+			if (smtpin_reply(&s, 500, "5.5.2", "NUL in command") != 0)
+				rc = SMTPIN_EIO;
+			continue;
+		}
+		if (smtpin_command(&s, deliver, arg, &quit) != 0)
+			rc = SMTPIN_EIO;
+	}
+	smtpin_reset(&s);
+	str_free(&s.line);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * smtpin - the server side of "sendmail -bs": an SMTP dialogue on stdin and
+ * stdout, as Symfony Mailer, SwiftMailer and other PHP libraries speak it.
+ *
+ * It understands EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY, HELP and
+ * QUIT, several messages per session, and answers every command in order
+ * (so a pipelining client works too).  Each message's data, with the dot
+ * stuffing undone and line endings made LF, is written to a temporary file
+ * and handed to the deliver callback with its envelope; the callback's
+ * reply (built with smtp_reply_make) is what the client hears after ".".
+ * A command line longer than SMTPIN_MAX_CMD is refused (500) and skipped;
+ * message lines of any length pass through without being held in memory.
+ */
+#ifndef SMTPGATE_SMTPIN_H
+#define SMTPGATE_SMTPIN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "smtp_reply.h"
+
+#define SMTPIN_MAX_CMD		4096
+#define SMTPIN_MAX_RCPTS	1000
+
+struct smtpin_txn {
+	char   *sender;		/* MAIL FROM path without <>; "" for <> */
+	char  **rcpts;		/* RCPT TO paths without <> */
+	size_t	nrcpts;
+	FILE   *data;		/* the message, rewound, LF line endings */
+	int	eight_bit;	/* BODY=8BITMIME was given */
+};
+
+/*
+ * Deliver one message; fill reply (250 when sent or queued, 4xx or 5xx
+ * otherwise).  Returning non-zero ends the session after the reply.
+ */
+typedef int (*smtpin_deliver_fn)(void *arg, struct smtpin_txn *txn,
+    struct smtp_reply *reply);
+
+enum { SMTPIN_OK = 0, SMTPIN_EIO };
+
+/* Run a session until QUIT or end of input.  SMTPIN_EIO on I/O errors. */
+int	smtpin_run(FILE *in, FILE *out, const char *hostname,
+	    smtpin_deliver_fn deliver, void *arg);
+
+#endif

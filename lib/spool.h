@@ -1,0 +1,133 @@
+/*
+ * spool - the durable queue on disk: a message is safe once spool_commit()
+ * has returned SPOOL_OK, and not before.
+ *
+ * Layout under [queue] dir:
+ *   tmp/<id>.msg, tmp/<id>.env   being written
+ *   msg/<id>                     the message as it will be sent (header,
+ *                                empty line, body); never changed
+ *   env/<id>                     its envelope; replaced atomically
+ * A message exists when env/<id> exists.  Commit writes and fsyncs the
+ * message, renames it into msg/, writes and fsyncs the envelope, renames it
+ * into env/, then fsyncs both directories.  Removal unlinks env/<id> first,
+ * so a crash never leaves an envelope without its message; a msg/ file
+ * without an envelope is an orphan that spool_list() cleans up once it is
+ * old.
+ *
+ * Locking: flock() on msg/<id> (and on the temporary file before the
+ * rename: the lock follows the inode).  Whoever holds it may send the
+ * message and rewrite its envelope; spool_lock() never waits.
+ *
+ * The envelope is a text file of "key value" lines (see spool_env.c);
+ * values never contain CR, LF or NUL.
+ */
+#ifndef SMTPGATE_SPOOL_H
+#define SMTPGATE_SPOOL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "str.h"
+
+enum {
+	SPOOL_OK = 0,
+	SPOOL_ENOENT,		/* no such message (gone meanwhile) */
+	SPOOL_EBUSY,		/* locked by another process */
+	SPOOL_ENOSPC,		/* disk full or quota: EX_TEMPFAIL */
+	SPOOL_EPERM,		/* cannot create there: EX_CANTCREAT */
+	SPOOL_EIO,		/* other I/O error: EX_TEMPFAIL */
+	SPOOL_EINVAL		/* a damaged envelope: EX_DATAERR */
+};
+
+struct spool_env {
+	char   *id;
+	char   *sender;		/* "" for the null sender */
+	char  **rcpts;		/* still due */
+	size_t	nrcpts;
+	unsigned dsn_notify;
+	char   *dsn_ret;
+	char   *dsn_envid;
+	bool	eight_bit;
+	bool	smtputf8;
+	long long created;	/* seconds since the epoch */
+	long long next_try;
+	unsigned attempts;
+	unsigned long long hdr_len;	/* bytes of header + empty line */
+	unsigned long long size;	/* bytes of the message file */
+	char   *last_error;	/* one line, or NULL */
+	char   *relay;		/* the relay last tried, or NULL */
+};
+
+struct privsep;
+
+/*
+ * The queue as this process reaches it: directly (dfd), or, in the setgid
+ * shim after it dropped its group, through the privileged helper (ps; see
+ * privsep.h), which then creates, commits, rewrites and removes the
+ * messages it created itself, and nothing else: spool_lock(),
+ * spool_env_read() and spool_list() are SPOOL_EPERM that way.
+ */
+struct spool {
+	char   *dir;
+	int	dfd;		/* the queue directory, or -1 */
+	struct privsep *ps;	/* or the helper that has it */
+};
+
+/* One message being written or sent: the locked message file. */
+struct spool_msg {
+	char   *id;
+	FILE   *fp;		/* write (new) or read (locked) */
+	int	fd;		/* holds the lock */
+	bool	committed;
+};
+
+void	spool_env_init(struct spool_env *e);
+void	spool_env_free(struct spool_env *e);
+void	spool_env_add_rcpt(struct spool_env *e, const char *rcpt);
+/* Set last_error, escaped to one printable line. */
+void	spool_env_set_error(struct spool_env *e, const char *text, size_t len);
+/* Text form; refuses (SPOOL_EINVAL) a value with CR, LF or NUL. */
+int	spool_env_format(const struct spool_env *e, struct str *out,
+	    struct str *err);
+/* Parse; on error e is left empty and err names the line. */
+int	spool_env_parse(const char *data, size_t len, struct spool_env *e,
+	    struct str *err);
+
+/* Open the queue, creating tmp/, msg/ and env/ (mode 2770) if needed. */
+int	spool_open(struct spool *sp, const char *dir, struct str *err);
+/* The queue of the helper's configuration (dir is for messages only). */
+void	spool_open_helper(struct spool *sp, struct privsep *ps,
+	    const char *dir);
+void	spool_close(struct spool *sp);
+
+/* A new message file under tmp/, locked, mode 0640; id is e->id. */
+int	spool_create(struct spool *sp, const char *id, struct spool_msg *m,
+	    struct str *err);
+/* Make it durable with this envelope; m stays locked and readable. */
+int	spool_commit(struct spool *sp, struct spool_msg *m,
+	    const struct spool_env *e, struct str *err);
+/* Throw away an uncommitted message (unlink the temporary file). */
+void	spool_abandon(struct spool *sp, struct spool_msg *m);
+
+/* Lock a queued message for sending: SPOOL_EBUSY if someone else has it. */
+int	spool_lock(struct spool *sp, const char *id, struct spool_msg *m,
+	    struct str *err);
+int	spool_env_read(struct spool *sp, const char *id, struct spool_env *e,
+	    struct str *err);
+/* Replace the envelope atomically (the caller holds the lock). */
+int	spool_env_write(struct spool *sp, const struct spool_env *e,
+	    struct str *err);
+/* Remove a message (the caller holds the lock). */
+int	spool_remove(struct spool *sp, const char *id, struct str *err);
+/* Unlock and close. */
+void	spool_release(struct spool_msg *m);
+
+/* The ids in env/, sorted; also removes orphans older than a day. */
+int	spool_list(struct spool *sp, char ***ids, size_t *n, struct str *err);
+void	spool_list_free(char **ids, size_t n);
+
+int	spool_exitcode(int rc);
+/* 1 to 64 letters and digits; else false, and err (if not NULL) says so. */
+bool	spool_id_ok(const char *id, struct str *err);
+
+#endif

@@ -1,0 +1,545 @@
+/*
+ * spool_fs - the queue's files: create, commit, lock, rewrite, remove,
+ * list.  Every step that makes a message durable is followed by fsync()
+ * of the file and of the directory that names it.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "privsep.h"
+#include "spool.h"
+
+#define SPOOL_MAX_ENV	(16u * 1024 * 1024)
+#define SPOOL_ORPHAN_AGE (24 * 3600)
+
+static int
+spool_errno(int e)
+{
+	switch (e) {
+	case ENOSPC:
+	case EDQUOT:
+		return SPOOL_ENOSPC;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return SPOOL_EPERM;
+	case ENOENT:
+		return SPOOL_ENOENT;
+	default:
+		return SPOOL_EIO;
+	}
+}
+
+static int
+spool_fail(struct str *err, const char *what, const char *path)
+{
+	int e = errno;
+
+	str_appendf(err, "%s %s: %s", what, path, strerror(e));
+	if (e == ENOSPC || e == EDQUOT)
+		str_appendz(err, " (the queue's file system is full)");
+	return spool_errno(e);
+}
+
+/* Queue ids are letters and digits only: no path can be smuggled in. */
+bool
+spool_id_ok(const char *id, struct str *err)
+{
+	const char *p;
+
+	for (p = id; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9')))
+			break;
+	if (*id != '\0' && *p == '\0' && p - id <= 64)
+		return true;
+	if (err != NULL)
+		str_appendz(err, "invalid queue id");
+	return false;
+}
+
+static void
+spool_path(struct str *p, const char *sub, const char *id, const char *ext)
+{
+	str_reset(p);
+	str_appendf(p, "%s/%s%s", sub, id, ext);
+}
+
+static int
+spool_fsync_dir(struct spool *sp, const char *sub, struct str *err)
+{
+	int fd, rc = SPOOL_OK;
+
+	fd = openat(sp->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || fsync(fd) == -1)
+		rc = spool_fail(err, "sync of queue directory", sub);
+	if (fd != -1)
+		close(fd);
+	return rc;
+}
+
+int
+spool_open(struct spool *sp, const char *dir, struct str *err)
+{
+	static const char *const subs[] = { "tmp", "msg", "env" };
+	size_t i;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->dfd = -1;
+	/* The group (smtpgate) writes here: no umask takes that away. */
+	if (mkdir(dir, 02770) == 0)
+		(void)chmod(dir, 02770);
+	else if (errno != EEXIST)
+		return spool_fail(err, "queue directory", dir);
+	sp->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sp->dfd == -1)
+		return spool_fail(err, "queue directory", dir);
+	for (i = 0; i < 3; i++)
+		if (mkdirat(sp->dfd, subs[i], 02770) == 0)
+			(void)fchmodat(sp->dfd, subs[i], 02770, 0);
+		else if (errno != EEXIST) {
+			int rc = spool_fail(err, "queue directory", dir);
+
+			close(sp->dfd);
+			sp->dfd = -1;
+			return rc;
+		}
+	sp->dir = xstrdup(dir);
+	return SPOOL_OK;
+}
+
+void
+spool_open_helper(struct spool *sp, struct privsep *ps, const char *dir)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->dfd = -1;
+	sp->ps = ps;
+	sp->dir = xstrdup(dir);
+}
+
+/* What the helper does not do for us. */
+static int
+spool_not_helper(struct spool *sp, struct str *err)
+{
+	if (sp->ps == NULL)
+		return SPOOL_OK;
+	str_appendz(err, "this process works only on the messages it queued");
+	return SPOOL_EPERM;
+}
+
+void
+spool_close(struct spool *sp)
+{
+	if (sp->dfd != -1)
+		close(sp->dfd);
+	free(sp->dir);
+	sp->dir = NULL;
+	sp->dfd = -1;
+}
+
+int
+spool_create(struct spool *sp, const char *id, struct spool_msg *m,
+    struct str *err)
+{
+	struct str p = STR_INIT;
+	int rc = SPOOL_OK;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	if (!spool_id_ok(id, err))
+		return SPOOL_EINVAL;
+	if (sp->ps != NULL) {
+		if ((rc = privsep_create(sp->ps, id, &m->fd, err)) != SPOOL_OK)
+			return rc;
+		if ((m->fp = fdopen(m->fd, "w+")) == NULL) {
+			rc = spool_fail(err, "queue file", id);
+			privsep_abandon(sp->ps, id);
+			close(m->fd);
+			m->fd = -1;
+			return rc;
+		}
+		m->id = xstrdup(id);
+		return SPOOL_OK;
+	}
+	spool_path(&p, "tmp", id, ".msg");
+	m->fd = openat(sp->dfd, str_cstr(&p), O_RDWR | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (m->fd == -1 || flock(m->fd, LOCK_EX) == -1 ||
+	    (m->fp = fdopen(m->fd, "w+")) == NULL) {
+		rc = spool_fail(err, "queue file", str_cstr(&p));
+		if (m->fd != -1) {
+			unlinkat(sp->dfd, str_cstr(&p), 0);
+			close(m->fd);
+			m->fd = -1;
+		}
+	} else
+		m->id = xstrdup(id);
+	str_free(&p);
+	return rc;
+}
+
+/* Write, fsync and rename an envelope into env/. */
+static int
+spool_env_put(struct spool *sp, const struct spool_env *e, struct str *err)
+{
+	struct str text = STR_INIT, tmp = STR_INIT, dst = STR_INIT;
+	size_t off = 0;
+	ssize_t n;
+	int fd, rc;
+
+	if ((rc = spool_env_format(e, &text, err)) != SPOOL_OK)
+		goto out;
+	spool_path(&tmp, "tmp", e->id, ".env");
+	spool_path(&dst, "env", e->id, "");
+	fd = openat(sp->dfd, str_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd == -1) {
+		rc = spool_fail(err, "queue file", str_cstr(&tmp));
+		goto out;
+	}
+	while (off < text.len) {
+		n = write(fd, text.data + off, text.len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off < text.len || fsync(fd) == -1) {
+		if (off < text.len && errno == 0)
+			errno = EIO;
+		rc = spool_fail(err, "queue file", str_cstr(&tmp));
+		close(fd);
+		unlinkat(sp->dfd, str_cstr(&tmp), 0);
+		goto out;
+	}
+	if (close(fd) == -1 || renameat(sp->dfd, str_cstr(&tmp), sp->dfd,
+	    str_cstr(&dst)) == -1) {
+		rc = spool_fail(err, "queue file", str_cstr(&dst));
+		unlinkat(sp->dfd, str_cstr(&tmp), 0);
+		goto out;
+	}
+	rc = spool_fsync_dir(sp, "env", err);
+out:
+	str_free(&text);
+	str_free(&tmp);
+	str_free(&dst);
+	return rc;
+}
+
+int
+spool_commit(struct spool *sp, struct spool_msg *m, const struct spool_env *e,
+    struct str *err)
+{
+	struct str tmp = STR_INIT, dst = STR_INIT;
+	int rc;
+
+	spool_path(&tmp, "tmp", m->id, ".msg");
+	spool_path(&dst, "msg", m->id, "");
+	if (sp->ps != NULL) {
+		/* The helper fsyncs, renames and writes the envelope. */
+		if (fflush(m->fp) != 0) {
+			rc = spool_fail(err, "queue file", str_cstr(&tmp));
+			goto out;
+		}
+		str_reset(&dst);	/* the envelope's text now */
+		if ((rc = spool_env_format(e, &dst, err)) != SPOOL_OK ||
+		    (rc = privsep_commit(sp->ps, m->id, &dst, err)) !=
+		    SPOOL_OK)
+			goto out;
+		m->committed = true;
+		rewind(m->fp);
+		goto out;
+	}
+	if (fflush(m->fp) != 0 || fsync(m->fd) == -1) {
+		rc = spool_fail(err, "queue file", str_cstr(&tmp));
+		goto out;
+	}
+	if (renameat(sp->dfd, str_cstr(&tmp), sp->dfd, str_cstr(&dst)) == -1) {
+		rc = spool_fail(err, "queue file", str_cstr(&dst));
+		goto out;
+	}
+	if ((rc = spool_fsync_dir(sp, "msg", err)) != SPOOL_OK ||
+	    (rc = spool_env_put(sp, e, err)) != SPOOL_OK) {
+		/* Not committed: no message without its envelope. */
+		unlinkat(sp->dfd, str_cstr(&dst), 0);
+		goto out;
+	}
+	m->committed = true;
+	rewind(m->fp);
+out:
+	str_free(&tmp);
+	str_free(&dst);
+	return rc;
+}
+
+void
+spool_abandon(struct spool *sp, struct spool_msg *m)
+{
+	struct str p = STR_INIT;
+
+	if (m->id != NULL && !m->committed && sp->ps != NULL)
+		privsep_abandon(sp->ps, m->id);
+	else if (m->id != NULL && !m->committed) {
+		spool_path(&p, "tmp", m->id, ".msg");
+		unlinkat(sp->dfd, str_cstr(&p), 0);
+	}
+	spool_release(m);
+	str_free(&p);
+}
+
+int
+spool_lock(struct spool *sp, const char *id, struct spool_msg *m,
+    struct str *err)
+{
+	struct str p = STR_INIT, envp = STR_INIT;
+	struct stat st;
+	int rc = SPOOL_OK;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	if (!spool_id_ok(id, err))
+		return SPOOL_EINVAL;
+	if ((rc = spool_not_helper(sp, err)) != SPOOL_OK)
+		return rc;
+	spool_path(&p, "msg", id, "");
+	spool_path(&envp, "env", id, "");
+	m->fd = openat(sp->dfd, str_cstr(&p), O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW);
+	if (m->fd == -1)
+		rc = spool_fail(err, "queue file", str_cstr(&p));
+	else if (flock(m->fd, LOCK_EX | LOCK_NB) == -1)
+		rc = errno == EWOULDBLOCK ? SPOOL_EBUSY :
+		    spool_fail(err, "lock of", str_cstr(&p));
+	else if (fstatat(sp->dfd, str_cstr(&envp), &st, 0) == -1)
+		rc = spool_fail(err, "queue file", str_cstr(&envp));
+	else if ((m->fp = fdopen(m->fd, "r")) == NULL)
+		rc = spool_fail(err, "queue file", str_cstr(&p));
+	if (rc != SPOOL_OK && m->fd != -1) {
+		close(m->fd);
+		m->fd = -1;
+	}
+	if (rc == SPOOL_OK) {
+		m->id = xstrdup(id);
+		m->committed = true;
+	}
+	str_free(&p);
+	str_free(&envp);
+	return rc;
+}
+
+int
+spool_env_read(struct spool *sp, const char *id, struct spool_env *e,
+    struct str *err)
+{
+	struct str p = STR_INIT, data = STR_INIT;
+	char buf[8192];
+	ssize_t n;
+	int fd, rc = SPOOL_OK;
+
+	spool_env_init(e);
+	if (!spool_id_ok(id, err))
+		return SPOOL_EINVAL;
+	if ((rc = spool_not_helper(sp, err)) != SPOOL_OK)
+		return rc;
+	spool_path(&p, "env", id, "");
+	if ((fd = openat(sp->dfd, str_cstr(&p), O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1) {
+		rc = spool_fail(err, "queue file", str_cstr(&p));
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || data.len + (size_t)n > SPOOL_MAX_ENV) {
+			if (n != -1)
+				errno = EFBIG;
+			rc = spool_fail(err, "queue file", str_cstr(&p));
+			break;
+		}
+		str_append(&data, buf, (size_t)n);
+	}
+	close(fd);
+	if (rc == SPOOL_OK) {
+		rc = spool_env_parse(data.data ? data.data : "", data.len, e,
+		    err);
+		if (rc == SPOOL_OK && strcmp(e->id, id) != 0) {
+			str_appendf(err, "envelope %s names message %s",
+			    id, e->id);
+			spool_env_free(e);
+			rc = SPOOL_EINVAL;
+		}
+	}
+out:
+	str_free(&p);
+	str_free(&data);
+	return rc;
+}
+
+int
+spool_env_write(struct spool *sp, const struct spool_env *e, struct str *err)
+{
+	struct str text = STR_INIT;
+	int rc;
+
+	if (!spool_id_ok(e->id, err))
+		return SPOOL_EINVAL;
+	if (sp->ps == NULL)
+		return spool_env_put(sp, e, err);
+	if ((rc = spool_env_format(e, &text, err)) == SPOOL_OK)
+		rc = privsep_env_write(sp->ps, e->id, &text, err);
+	str_free(&text);
+	return rc;
+}
+
+int
+spool_remove(struct spool *sp, const char *id, struct str *err)
+{
+	struct str p = STR_INIT;
+	int rc = SPOOL_OK;
+
+	if (!spool_id_ok(id, err))
+		return SPOOL_EINVAL;
+	if (sp->ps != NULL)
+		return privsep_remove(sp->ps, id, err);
+	spool_path(&p, "env", id, "");
+	if (unlinkat(sp->dfd, str_cstr(&p), 0) == -1 && errno != ENOENT)
+		rc = spool_fail(err, "removing", str_cstr(&p));
+	else if ((rc = spool_fsync_dir(sp, "env", err)) == SPOOL_OK) {
+		spool_path(&p, "msg", id, "");
+		if (unlinkat(sp->dfd, str_cstr(&p), 0) == -1 && errno != ENOENT)
+			rc = spool_fail(err, "removing", str_cstr(&p));
+	}
+	str_free(&p);
+	return rc;
+}
+
+void
+spool_release(struct spool_msg *m)
+{
+	if (m->fp != NULL)
+		fclose(m->fp);
+	else if (m->fd != -1)
+		close(m->fd);
+	m->fp = NULL;
+	m->fd = -1;
+	free(m->id);
+	m->id = NULL;
+}
+
+static int
+spool_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Old files in sub/ that nobody holds and no envelope names. */
+static void
+spool_sweep(struct spool *sp, const char *sub)
+{
+	struct str p = STR_INIT, envp = STR_INIT;
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+	int fd;
+
+	if ((fd = openat(sp->dfd, sub, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || (dir = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		char id[80];
+		size_t n = strcspn(d->d_name, ".");
+
+		if (d->d_name[0] == '.' || n >= sizeof(id))
+			continue;
+		memcpy(id, d->d_name, n);
+		id[n] = '\0';
+		spool_path(&p, sub, d->d_name, "");
+		spool_path(&envp, "env", id, "");
+		if (fstatat(sp->dfd, str_cstr(&p), &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || time(NULL) - st.st_mtime < SPOOL_ORPHAN_AGE ||
+		    (strcmp(sub, "msg") == 0 && fstatat(sp->dfd,
+		    str_cstr(&envp), &st, 0) == 0))
+			continue;
+		fd = openat(sp->dfd, str_cstr(&p), O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW);
+		if (fd != -1 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlinkat(sp->dfd, str_cstr(&p), 0);
+		if (fd != -1)
+			close(fd);
+	}
+	closedir(dir);
+	str_free(&p);
+	str_free(&envp);
+}
+
+int
+spool_list(struct spool *sp, char ***ids, size_t *n, struct str *err)
+{
+	struct dirent *d;
+	DIR *dir;
+	int fd;
+
+	*ids = NULL;
+	*n = 0;
+	if ((fd = spool_not_helper(sp, err)) != SPOOL_OK)
+		return fd;
+	spool_sweep(sp, "tmp");
+	spool_sweep(sp, "msg");
+	if ((fd = openat(sp->dfd, "env", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || (dir = fdopendir(fd)) == NULL) {
+		int rc = spool_fail(err, "queue directory", "env");
+
+		if (fd != -1)
+			close(fd);
+		return rc;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (!spool_id_ok(d->d_name, NULL))
+			continue;
+		*ids = xreallocarray(*ids, *n + 1, sizeof(**ids));
+		(*ids)[(*n)++] = xstrdup(d->d_name);
+	}
+	closedir(dir);
+	if (*n > 1)
+		qsort(*ids, *n, sizeof(**ids), spool_cmp);
+	return SPOOL_OK;
+}
+
+void
+spool_list_free(char **ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int
+spool_exitcode(int rc)
+{
+	switch (rc) {
+	case SPOOL_OK:
+		return EX_OK;
+	case SPOOL_EPERM:
+		return EX_CANTCREAT;
+	case SPOOL_EINVAL:
+		return EX_DATAERR;
+	default:
+		return EX_TEMPFAIL;
+	}
+}

@@ -1,0 +1,129 @@
+/*
+ * submit - one message submitted to smtpgate-sendmail (-bm, -t, -bs): read
+ * it, decide its envelope, fix its header, send it through the relays, and
+ * say what happened the way DESIGN.md "Decisions that fix the edges" says.
+ *
+ * Reading (submit_read*): the header is parsed and kept in memory for the
+ * fixes; the body goes to an unlinked temporary file.  Recipients come from
+ * the command line (split on ",", ";" and address_separator) and, with -t,
+ * from To, Cc and Bcc; Bcc is removed.  Local names go through the aliases
+ * file and [general] domain.  The sender is -f/-r, else the address of
+ * [message] from, else user@hostname.  Date and Message-ID are added when
+ * missing; a missing From is made from -F/-f, [message] from or
+ * user@hostname; from_display_name forces the From display name.
+ *
+ * Sending (submit_send): enabled relays in file order; a temporary failure
+ * moves on to the next one when the relay says fallback = yes.  An
+ * [account] whose senders include the envelope sender supplies the login
+ * on its relay; otherwise the relay's own.  One syslog line per attempt
+ * chain: queue id, sender, recipients, relay, status, delay, reply.
+ *
+ * Errors go to err as one line each, naming the setting, the recipient or
+ * the server's reply; secrets never.
+ */
+#ifndef SMTPGATE_SUBMIT_H
+#define SMTPGATE_SUBMIT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "aliases.h"
+#include "cfg.h"
+#include "hdr.h"
+#include "msgbody.h"
+#include "smopt.h"
+#include "smtp_client.h"
+
+/*
+ * A connection kept open between messages (the queue runner): the next
+ * message for the same relay and login goes over it after an RSET.
+ */
+struct submit_conn {
+	struct smtp_client c;
+	struct smtp_params p;
+	const struct cfg_relay *relay;
+	char   *user;
+	struct str secret;
+	bool	open;
+	unsigned long long reused;	/* messages sent over a kept connection */
+};
+
+/* What one delivery attempt did, per recipient (env.rcpts[i].reply). */
+struct submit_result {
+	enum smtp_status st;
+	struct smtp_result res;
+	const struct cfg_relay *relay;	/* the last relay tried, or NULL */
+	struct smtp_envelope env;
+};
+
+/* Per recipient after an attempt. */
+enum submit_rcpt_state { SUBMIT_RCPT_SENT, SUBMIT_RCPT_DEFERRED,
+	SUBMIT_RCPT_REFUSED };
+
+struct submit {
+	const struct cfg *cfg;
+	const struct smopt *opts;
+	const struct aliases *aliases;	/* NULL when not configured */
+	const char *hostname;		/* EHLO, Message-ID, user@hostname */
+	const char *user;		/* the submitting user's login name */
+	struct str queue_id;
+	struct hdr_block hdr;
+	struct msgbody body;
+	char   *sender;			/* "" for the null sender */
+	char  **rcpts;
+	size_t	nrcpts;
+	bool	smtputf8;
+	const char *only_relay;		/* --test-mail --relay NAME */
+	struct submit_conn *conn;	/* keep connections open, or NULL */
+	bool	queued_message;		/* from the queue: no policy, no spool */
+	unsigned dsn_notify;		/* from the queue's envelope */
+	const char *dsn_ret, *dsn_envid;
+	smtp_trace_fn trace;		/* -v transcript, or NULL */
+	void   *trace_arg;
+	/* The setgid shim without its group: secrets, the queue and the
+	   wait_ms files through the helper that kept it (privsep.h). */
+	struct privsep *privsep;
+};
+
+enum {
+	SUBMIT_OK = 0,
+	SUBMIT_EUSAGE,		/* no recipients, bad -f: EX_USAGE */
+	SUBMIT_EDATA,		/* the message cannot be read as mail */
+	SUBMIT_ENOUSER,		/* a local name that resolves to nothing */
+	SUBMIT_ETMP,		/* temporary file or read failure */
+	SUBMIT_ECONFIG		/* e.g. the aliases file is missing */
+};
+
+void	submit_init(struct submit *s, const struct cfg *cfg,
+	    const struct smopt *opts, const struct aliases *aliases,
+	    const char *hostname, const char *user);
+void	submit_free(struct submit *s);
+/* -bm / -t: the message on in; recipients from argv and -t. */
+int	submit_read(struct submit *s, FILE *in, struct str *err);
+/* -bs: envelope from the SMTP dialogue, message from a file. */
+int	submit_read_envelope(struct submit *s, const char *sender,
+	    char *const *rcpts, size_t nrcpts, FILE *in, struct str *err);
+/*
+ * Send.  Returns a <sysexits.h> status: 0 sent (even with some recipients
+ * refused, who are named in err), 75 temporary, 77 AUTH refused, 67 every
+ * recipient refused, 69 other permanent refusal.  *reply gets a one-line
+ * SMTP reply for -bs.
+ */
+int	submit_send(struct submit *s, struct smtp_reply *reply, struct str *err);
+int	submit_exitcode(int rc);
+
+/*
+ * Try the relays once, without policy or queue: what the queue runner
+ * does for a queued message.  Logs one line.  r must be freed with
+ * submit_result_free().
+ */
+void	submit_deliver(struct submit *s, struct submit_result *r);
+void	submit_result_free(struct submit_result *r);
+enum submit_rcpt_state submit_rcpt_state(const struct submit_result *r,
+	    size_t i);
+void	submit_conn_close(struct submit_conn *c);
+/* When the next attempt is due after attempts tries ([queue] retry). */
+long long submit_next_try(const struct cfg *cfg, unsigned attempts,
+	    long long now);
+
+#endif

@@ -1,0 +1,376 @@
+/*
+ * submit_read - a submitted message's envelope and header fixes.
+ * See submit.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "addr.h"
+#include "ids.h"
+#include "submit.h"
+
+void
+submit_init(struct submit *s, const struct cfg *cfg, const struct smopt *opts,
+    const struct aliases *aliases, const char *hostname, const char *user)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->opts = opts;
+	s->aliases = aliases;
+	s->hostname = hostname;
+	s->user = user;
+	str_init(&s->queue_id);
+	ids_queue_id(&s->queue_id);
+	hdr_init(&s->hdr);
+}
+
+void
+submit_free(struct submit *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrcpts; i++)
+		free(s->rcpts[i]);
+	free(s->rcpts);
+	free(s->sender);
+	hdr_free(&s->hdr);
+	msgbody_close(&s->body);
+	str_free(&s->queue_id);
+	s->rcpts = NULL;
+	s->nrcpts = 0;
+	s->sender = NULL;
+}
+
+static bool
+submit_has_8bit(const char *p)
+{
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			return true;
+	return false;
+}
+
+/* "local@domain" of a parsed address, quoting the local part if needed. */
+static void
+submit_bare(const struct addr *a, struct str *out)
+{
+	struct str path = STR_INIT;
+
+	addr_format_path(a, &path);
+	/* addr_format_path gives "<...>": the envelope wants it bare. */
+	if (path.len >= 2 && path.data[0] == '<')
+		str_append(out, path.data + 1, path.len - 2);
+	else
+		str_appends(out, &path);
+	str_free(&path);
+}
+
+static void
+submit_push_rcpt(struct submit *s, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrcpts; i++)
+		if (strcasecmp(s->rcpts[i], addr) == 0)
+			return;		/* one copy per recipient */
+	s->rcpts = xreallocarray(s->rcpts, s->nrcpts + 1, sizeof(*s->rcpts));
+	s->rcpts[s->nrcpts++] = xstrdup(addr);
+	if (submit_has_8bit(addr))
+		s->smtputf8 = true;
+}
+
+/*
+ * Resolve one address as written (a bare name, an address, or a mailbox
+ * with display name) to envelope form, through the aliases and domain.
+ * Appends the results to *out / *nout (allocated).
+ */
+static int
+submit_resolve(struct submit *s, const char *text, char ***out, size_t *nout,
+    int depth, struct str *err)
+{
+	struct addr a;
+	struct str bare = STR_INIT, perr = STR_INIT;
+	char **names = NULL;
+	size_t nnames = 0, i;
+	int rc = SUBMIT_OK;
+
+	addr_init(&a);
+	if (addr_parse_one(text, strlen(text), &a, &perr) != ADDR_OK) {
+		str_appendz(err, "bad address '");
+		str_append_escaped(err, text, strlen(text));
+		str_appendz(err, "': ");
+		str_appends(err, &perr);
+		rc = SUBMIT_EUSAGE;
+		goto out;
+	}
+	if (a.domain.len > 0) {
+		submit_bare(&a, &bare);
+		*out = xreallocarray(*out, *nout + 1, sizeof(**out));
+		(*out)[(*nout)++] = str_detach(&bare);
+		goto out;
+	}
+	/* A local name: aliases, then [general] domain. */
+	if (depth > 0 || aliases_resolve(s->aliases, str_cstr(&a.local),
+	    s->cfg->domain, &names, &nnames, err) != ALIASES_OK) {
+		if (depth > 0)
+			str_appendf(err, "alias target '%s' has no domain",
+			    text);
+		rc = SUBMIT_ENOUSER;
+		goto out;
+	}
+	for (i = 0; i < nnames && rc == SUBMIT_OK; i++)
+		rc = submit_resolve(s, names[i], out, nout, depth + 1, err);
+out:
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	addr_free(&a);
+	str_free(&bare);
+	str_free(&perr);
+	return rc;
+}
+
+static int
+submit_add_rcpt(struct submit *s, const char *text, struct str *err)
+{
+	char **list = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	rc = submit_resolve(s, text, &list, &n, 0, err);
+	for (i = 0; i < n; i++) {
+		if (rc == SUBMIT_OK)
+			submit_push_rcpt(s, list[i]);
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}
+
+/* -t: every address of To, Cc and Bcc (group members included). */
+static int
+submit_header_rcpts(struct submit *s, struct str *err)
+{
+	static const char *const names[] = { "To", "Cc", "Bcc" };
+	struct addr_list l;
+	struct str perr = STR_INIT, bare = STR_INIT;
+	ssize_t k;
+	size_t i, j;
+	int rc = SUBMIT_OK;
+
+	for (i = 0; i < 3 && rc == SUBMIT_OK; i++) {
+		for (k = hdr_find(&s->hdr, names[i], 0); k >= 0 &&
+		    rc == SUBMIT_OK; k = hdr_find(&s->hdr, names[i], (size_t)k + 1)) {
+			const struct str *v = &s->hdr.v[k].value;
+
+			addr_list_init(&l);
+			if (addr_parse_list(v->data ? v->data : "", v->len, &l,
+			    &perr) != ADDR_OK) {
+				str_appendf(err, "%s: header: ", names[i]);
+				str_appends(err, &perr);
+				rc = SUBMIT_EDATA;
+			}
+			for (j = 0; j < l.n && rc == SUBMIT_OK; j++) {
+				if (l.v[j].local.len == 0)
+					continue;	/* an empty group */
+				str_reset(&bare);
+				if (l.v[j].domain.len > 0) {
+					submit_bare(&l.v[j], &bare);
+					submit_push_rcpt(s, str_cstr(&bare));
+				} else {
+					rc = submit_add_rcpt(s,
+					    str_cstr(&l.v[j].local), err);
+				}
+			}
+			addr_list_free(&l);
+			str_reset(&perr);
+		}
+	}
+	str_free(&perr);
+	str_free(&bare);
+	return rc;
+}
+
+/* Envelope sender: -f/-r, else [message] from, else user@hostname. */
+static int
+submit_sender(struct submit *s, const char *given, struct str *err)
+{
+	char **list = NULL;
+	size_t n = 0, i;
+	int rc = SUBMIT_OK;
+
+	if (given != NULL && (given[0] == '\0' || strcmp(given, "<>") == 0)) {
+		s->sender = xstrdup("");	/* bounces: the null sender */
+		return SUBMIT_OK;
+	}
+	if (given == NULL)
+		given = s->cfg->from;
+	if (given == NULL) {
+		struct str d = STR_INIT;
+
+		str_appendf(&d, "%s@%s", s->user, s->hostname);
+		s->sender = str_detach(&d);
+		return SUBMIT_OK;
+	}
+	/* "<a@b>" as some callers pass it: take what is inside. */
+	if (given[0] == '<' && given[strlen(given) - 1] == '>') {
+		char *inner = xstrndup(given + 1, strlen(given) - 2);
+
+		rc = submit_resolve(s, inner, &list, &n, 0, err);
+		free(inner);
+	} else {
+		rc = submit_resolve(s, given, &list, &n, 0, err);
+	}
+	if (rc == SUBMIT_OK && n > 0)
+		s->sender = xstrdup(list[0]);
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	if (rc == SUBMIT_OK && s->sender != NULL && submit_has_8bit(s->sender))
+		s->smtputf8 = true;
+	if (rc != SUBMIT_OK)
+		str_appendz(err, " (the envelope sender)");
+	return rc;
+}
+
+/* The From header for a message that has none. */
+static int
+submit_make_from(struct submit *s, struct str *err)
+{
+	const struct smopt *o = s->opts;
+	struct str value = STR_INIT, perr = STR_INIT;
+	struct addr a;
+	int rc = SUBMIT_OK;
+
+	addr_init(&a);
+	if ((o != NULL && (o->fullname != NULL || o->sender != NULL)) ||
+	    s->cfg->from == NULL) {
+		const char *who = s->sender && *s->sender ? s->sender : NULL;
+		struct str fallback = STR_INIT;
+
+		if (who == NULL) {
+			str_appendf(&fallback, "%s@%s", s->user, s->hostname);
+			who = str_cstr(&fallback);
+		}
+		if (addr_parse_one(who, strlen(who), &a, &perr) == ADDR_OK) {
+			if (o != NULL && o->fullname != NULL)
+				str_setz(&a.display, o->fullname);
+			addr_format(&a, &value);
+		} else {
+			str_setz(&value, who);
+		}
+		str_free(&fallback);
+	} else {
+		str_setz(&value, s->cfg->from);
+	}
+	if (hdr_append(&s->hdr, "From", str_cstr(&value), &perr) != HDR_OK) {
+		str_appendz(err, "cannot add From: ");
+		str_appends(err, &perr);
+		rc = SUBMIT_EDATA;
+	}
+	addr_free(&a);
+	str_free(&value);
+	str_free(&perr);
+	return rc;
+}
+
+/* Date, Message-ID and From when missing; Bcc out.  The display name is
+   policy (lib/policy.h), applied when sending. */
+static int
+submit_fix_header(struct submit *s, struct str *err)
+{
+	struct str v = STR_INIT;
+	int rc = SUBMIT_OK;
+
+	if (hdr_find(&s->hdr, "From", 0) < 0)
+		rc = submit_make_from(s, err);
+	if (hdr_find(&s->hdr, "Date", 0) < 0) {
+		ids_date(time(NULL), &v);
+		(void)hdr_append(&s->hdr, "Date", str_cstr(&v), NULL);
+	}
+	if (hdr_find(&s->hdr, "Message-ID", 0) < 0) {
+		str_reset(&v);
+		ids_message_id(s->hostname, &v);
+		(void)hdr_append(&s->hdr, "Message-ID", str_cstr(&v), NULL);
+	}
+	/* Bcc recipients are in the envelope; the header must not tell. */
+	hdr_remove_all(&s->hdr, "Bcc");
+	str_free(&v);
+	return rc;
+}
+
+/* Header from in, then the body into a temporary file. */
+static int
+submit_take_message(struct submit *s, FILE *in, bool ignore_dots,
+    struct str *err)
+{
+	struct str herr = STR_INIT;
+	int rc;
+
+	rc = hdr_read(&s->hdr, in, NULL, &herr);
+	if (rc == HDR_ENOTHEADER) {
+		/* As Postfix does: the rest is body, and we say so. */
+		log_info("%s: %s", str_cstr(&s->queue_id), str_cstr(&herr));
+	} else if (rc != HDR_OK) {
+		str_appendz(err, "the message header cannot be read: ");
+		str_appends(err, &herr);
+		str_free(&herr);
+		return rc == HDR_EIO ? SUBMIT_ETMP : SUBMIT_EDATA;
+	}
+	str_free(&herr);
+	if (msgbody_read(&s->body, &s->hdr.body_start, in, ignore_dots, NULL,
+	    err) != MSGBODY_OK)
+		return SUBMIT_ETMP;
+	return SUBMIT_OK;
+}
+
+int
+submit_read(struct submit *s, FILE *in, struct str *err)
+{
+	const struct smopt *o = s->opts;
+	struct smopt_list items = { NULL, 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = submit_take_message(s, in, o->ignore_dots, err)) != SUBMIT_OK)
+		return rc;
+	if ((rc = submit_sender(s, o->sender, err)) != SUBMIT_OK)
+		return rc;
+	smopt_split_recipients(o, s->cfg->address_separator, &items);
+	for (i = 0; i < items.n && rc == SUBMIT_OK; i++)
+		rc = submit_add_rcpt(s, items.v[i], err);
+	smopt_list_free(&items, true);
+	if (rc == SUBMIT_OK && o->from_headers)
+		rc = submit_header_rcpts(s, err);
+	if (rc != SUBMIT_OK)
+		return rc;
+	if (s->nrcpts == 0) {
+		str_appendz(err, o->from_headers ? "no recipients: the To, "
+		    "Cc and Bcc headers name nobody" : "no recipients given");
+		return SUBMIT_EUSAGE;
+	}
+	return submit_fix_header(s, err);
+}
+
+int
+submit_read_envelope(struct submit *s, const char *sender,
+    char *const *rcpts, size_t nrcpts, FILE *in, struct str *err)
+{
+	size_t i;
+	int rc;
+
+	/* -bs data ends at the SMTP "."; a lone dot inside is data. */
+	if ((rc = submit_take_message(s, in, true, err)) != SUBMIT_OK)
+		return rc;
+	if ((rc = submit_sender(s, sender, err)) != SUBMIT_OK)
+		return rc;
+	for (i = 0; i < nrcpts && rc == SUBMIT_OK; i++)
+		rc = submit_add_rcpt(s, rcpts[i], err);
+	if (rc != SUBMIT_OK)
+		return rc;
+	return submit_fix_header(s, err);
+}

@@ -1,0 +1,714 @@
+/*
+ * submit_send - a submitted message through the configured relays.
+ * See submit.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "log.h"
+#include "pace.h"
+#include "policy.h"
+#include "privsep.h"
+#include "sasl.h"
+#include "secret.h"
+#include "spool.h"
+#include "submit.h"
+
+/* The login for a relay: an [account] whose senders include the sender. */
+static const struct cfg_account *
+submit_account(const struct submit *s, const struct cfg_relay *r)
+{
+	size_t i, j;
+
+	if (s->sender == NULL || *s->sender == '\0')
+		return NULL;
+	for (i = 0; i < s->cfg->naccounts; i++) {
+		const struct cfg_account *a = &s->cfg->accounts[i];
+
+		if (a->relay_ptr != r)
+			continue;
+		for (j = 0; j < a->senders.n; j++)
+			if (strcasecmp(a->senders.v[j], s->sender) == 0)
+				return a;
+	}
+	return NULL;
+}
+
+static unsigned
+submit_mechs(enum cfg_auth auth, const char *user)
+{
+	switch (auth) {
+	case CFG_AUTH_NONE: return 0;
+	case CFG_AUTH_AUTO: return user != NULL ? SASL_AUTO_PASSWORD : 0;
+	case CFG_AUTH_PLAIN: return SASL_PLAIN;
+	case CFG_AUTH_LOGIN: return SASL_LOGIN;
+	case CFG_AUTH_XOAUTH2: return SASL_XOAUTH2;
+	case CFG_AUTH_OAUTHBEARER: return SASL_OAUTHBEARER;
+	}
+	return 0;
+}
+
+static bool
+submit_esc(const struct smtp_reply *r, int c, int s, int d)
+{
+	return r->esc_class == c && r->esc_subject == s && r->esc_detail == d;
+}
+
+/* A plain-language hint for the replies users meet most. */
+static const char *
+submit_hint(const struct smtp_result *res)
+{
+	const struct smtp_reply *r = &res->reply;
+	const char *t = str_cstr(&r->text);
+
+	if (res->status == SMTP_TLSFAIL && strstr(str_cstr(&res->text),
+	    "does not offer STARTTLS") != NULL)
+		return "the server has no STARTTLS on this port: check "
+		    "host, port and tls (implicit TLS is usually port 465)";
+	if (res->status == SMTP_TLSFAIL)
+		return "check host (it must match the certificate) and "
+		    "tls_ca_file";
+	if (submit_esc(r, 5, 7, 139) || submit_esc(r, 5, 7, 3) ||
+	    submit_esc(r, 5, 7, 30))
+		return "SMTP AUTH is disabled for this mailbox or basic "
+		    "authentication is retired: enable SMTP AUTH for it or use "
+		    "auth = xoauth2 with a password_command token helper";
+	if (strstr(t, "SendAsDenied") || submit_esc(r, 5, 2, 252))
+		return "the login may not send as this From address: use the "
+		    "login's own address or grant Send As";
+	if (r->code == 534 || submit_esc(r, 5, 7, 9) || submit_esc(r, 5, 7, 14))
+		return "the provider wants an app password or OAuth2 "
+		    "(auth = xoauth2) for this account";
+	if (r->code == 535)
+		return "wrong username or password (for Gmail and Office 365 an "
+		    "app password or OAuth2 token may be required)";
+	if (r->code == 530)
+		return "the server requires STARTTLS or AUTH first: set tls "
+		    "and username";
+	if (r->code == 554 && submit_esc(r, 5, 7, 1))
+		return "relaying denied: this relay does not accept mail for "
+		    "that recipient from this login or host";
+	if (res->stage == SMTP_STAGE_CONNECT && strstr(str_cstr(&res->text),
+	    "refused"))
+		return "nothing listens there: check host and port, or a "
+		    "firewall blocks the port";
+	if (res->stage == SMTP_STAGE_CONNECT && strstr(str_cstr(&res->text),
+	    "timed out"))
+		return "no answer: the port is probably blocked by a firewall "
+		    "or the host is wrong";
+	return NULL;
+}
+
+void
+submit_conn_close(struct submit_conn *c)
+{
+	if (c == NULL || !c->open)
+		return;
+	smtp_client_close(&c->c);
+	str_free_secret(&c->secret);
+	free(c->user);
+	c->user = NULL;
+	c->relay = NULL;
+	c->open = false;
+}
+
+/* Can the kept connection carry a message for relay r as user? */
+static bool
+submit_conn_fits(const struct submit_conn *c, const struct cfg_relay *r,
+    const char *user)
+{
+	return c != NULL && c->open && c->relay == r &&
+	    ((c->user == NULL && user == NULL) || (c->user != NULL &&
+	    user != NULL && strcmp(c->user, user) == 0));
+}
+
+/* wait_ms: the relay's pace file, opened by the helper if there is one. */
+static int
+submit_pace(struct submit *s, const struct cfg_relay *r, long long *started,
+    struct str *err)
+{
+	int fd;
+
+	if (s->privsep == NULL)
+		return pace_wait(s->cfg->queue_dir, r->name, r->wait_ms,
+		    started, err);
+	*started = 0;
+	if (privsep_pace(s->privsep, (size_t)(r - s->cfg->relays), &fd, err) !=
+	    PACE_OK)
+		return PACE_EIO;
+	return pace_wait_fd(fd, r->wait_ms, started, err);
+}
+
+/*
+ * One relay, one attempt.  Without a kept connection the secret lives only
+ * inside this call; with one, as long as the connection.
+ */
+static enum smtp_status
+submit_try(struct submit *s, const struct cfg_relay *r,
+    struct smtp_envelope *env, const struct str *header,
+    struct smtp_result *res)
+{
+	const struct cfg_account *acct = submit_account(s, r);
+	const char *user = acct ? acct->username : r->username;
+	const char *pfile = acct ? acct->password_file : r->password_file;
+	const char *pcmd = acct ? acct->password_command : r->password_command;
+	struct submit_conn local, *c = s->conn ? s->conn : &local;
+	struct str err = STR_INIT;
+	enum smtp_status st;
+	long long started;
+
+	if (r->wait_ms > 0 && submit_pace(s, r, &started, &err) != PACE_OK) {
+		/* Pacing is a courtesy; losing mail over it is not. */
+		log_warning("%s: %s", str_cstr(&s->queue_id), str_cstr(&err));
+		str_reset(&err);
+	}
+	if (submit_conn_fits(s->conn, r, user)) {
+		if (smtp_client_rset(&c->c, res) == SMTP_SENT) {
+			c->reused++;
+			goto send;
+		}
+		submit_conn_close(c);	/* the server went away: reconnect */
+	} else
+		submit_conn_close(s->conn);
+	memset(c, 0, sizeof(*c));
+	str_init(&c->secret);
+	c->p.host = r->host;
+	c->p.port = r->port;
+	c->p.tls = r->tls == CFG_TLS_IMPLICIT ? SMTP_TLS_IMPLICIT :
+	    r->tls == CFG_TLS_STARTTLS ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE;
+	c->p.tlsp.verify = r->tls_verify;
+	c->p.tlsp.ca_file = r->tls_ca_file;
+	c->p.tlsp.pin_sha256 = r->tls_fingerprint;
+	c->p.helo = s->hostname;
+	c->p.timeout_ms = r->timeout * 1000u;
+	c->p.auth_wanted = submit_mechs(r->auth, user);
+	c->p.user = user;
+	c->p.allow_plaintext_auth = r->allow_plaintext_auth;
+	if (c->p.auth_wanted != 0) {
+		if ((s->privsep != NULL ? privsep_secret(s->privsep, acct ?
+		    PRIVSEP_ACCOUNT : PRIVSEP_RELAY, acct ? (size_t)(acct -
+		    s->cfg->accounts) : (size_t)(r - s->cfg->relays),
+		    &c->secret, &err) : secret_get(pfile, pcmd, &c->secret,
+		    &err)) != SECRET_OK) {
+			res->status = SMTP_AUTHFAIL;
+			res->stage = SMTP_STAGE_AUTH;
+			smtp_reply_reset(&res->reply);
+			str_reset(&res->text);
+			str_appendf(&res->text, "relay %s: cannot get the secret "
+			    "for %s: %s", r->name, user, str_cstr(&err));
+			str_free(&err);
+			str_free_secret(&c->secret);
+			return SMTP_AUTHFAIL;
+		}
+		c->p.secret = &c->secret;
+	}
+	smtp_client_init(&c->c);
+	c->c.trace = s->trace;
+	c->c.trace_arg = s->trace_arg;
+	st = smtp_client_open(&c->c, &c->p, res);
+	c->open = true;
+	c->relay = r;
+	c->user = user ? xstrdup(user) : NULL;
+	if (st != SMTP_SENT)
+		goto done;
+send:
+	c->c.trace = s->trace;
+	c->c.trace_arg = s->trace_arg;
+	msgbody_rewind(&s->body);
+	st = smtp_client_send(&c->c, env, header, msgbody_reader, &s->body,
+	    res);
+	if (c->c.nul_dropped > 0)
+		log_warning("%s: %llu NUL bytes dropped from the message",
+		    str_cstr(&s->queue_id), c->c.nul_dropped);
+	c->c.nul_dropped = 0;
+done:
+	/* Keep a healthy connection only when asked to. */
+	if (s->conn == NULL || !c->c.open || (st != SMTP_SENT && st !=
+	    SMTP_PERM))
+		submit_conn_close(c);
+	str_free(&err);
+	return st;
+}
+
+static const char *
+submit_status_word(enum smtp_status st)
+{
+	return st == SMTP_SENT ? "sent" : st == SMTP_PERM ? "bounced" :
+	    "deferred";
+}
+
+static void
+submit_log(const struct submit *s, const struct cfg_relay *r,
+    const struct smtp_result *res, enum smtp_status st, double delay)
+{
+	struct str line = STR_INIT;
+	size_t i;
+
+	str_appendf(&line, "%s: from=<%s>, nrcpt=%zu, to=<", str_cstr(&s->queue_id),
+	    s->sender, s->nrcpts);
+	for (i = 0; i < s->nrcpts; i++)
+		str_appendf(&line, "%s%s", i ? ">,<" : "", s->rcpts[i]);
+	str_appendf(&line, ">, relay=%s, delay=%.2f, status=%s (%s)",
+	    r ? r->name : "none", delay, submit_status_word(st),
+	    str_cstr(&res->text));
+	log_msg(st == SMTP_SENT ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING, "%s",
+	    str_cstr(&line));
+	str_free(&line);
+}
+
+static double
+submit_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Exit status and the -bs reply for the final outcome. */
+static int
+submit_outcome(const struct smtp_result *res, enum smtp_status st,
+    struct smtp_reply *reply)
+{
+	int code = EX_TEMPFAIL;
+
+	switch (st) {
+	case SMTP_SENT:
+		code = EX_OK;
+		break;
+	case SMTP_AUTHFAIL:
+		code = EX_NOPERM;
+		break;
+	case SMTP_PERM:
+		code = res->stage == SMTP_STAGE_RCPT ? EX_NOUSER : EX_UNAVAILABLE;
+		break;
+	default:
+		code = EX_TEMPFAIL;
+	}
+	if (reply == NULL)
+		return code;
+	if (st == SMTP_SENT)
+		smtp_reply_make(reply, 250, "2.0.0", "Ok: sent");
+	else if (st == SMTP_PERM)
+		smtp_reply_make(reply, 554, "5.0.0", "Refused: %.900s",
+		    str_cstr(&res->text));
+	else
+		smtp_reply_make(reply, 451, "4.3.0", "Not sent, try again "
+		    "later: %.900s", str_cstr(&res->text));
+	/* The relay's text may carry bytes a reply cannot: say less then. */
+	if (reply->code == 0)
+		smtp_reply_make(reply, st == SMTP_PERM ? 554 : 451,
+		    st == SMTP_PERM ? "5.0.0" : "4.3.0", "%s",
+		    st == SMTP_PERM ? "Refused by the relay" :
+		    "Not sent, try again later");
+	return code;
+}
+
+/*
+ * The message policy, as the milter applies it (lib/policy.h).  The login
+ * is the username of the matching [account] or of the first enabled
+ * relay.  Returns -1 to go on sending, else the exit status.
+ */
+static int
+submit_policy(struct submit *s, struct smtp_reply *reply, struct str *err)
+{
+	struct policy_result res;
+	struct policy_msg pm;
+	int code = -1;
+
+	pm.sender = s->sender;
+	pm.rcpts = s->rcpts;
+	pm.nrcpts = s->nrcpts;
+	pm.hdr = &s->hdr;
+	pm.login = NULL;
+	policy_result_init(&res);
+	policy_run(s->cfg, &pm, &res);
+	s->sender = pm.sender;
+	s->rcpts = pm.rcpts;
+	s->nrcpts = pm.nrcpts;
+	if (res.actions.len > 0)
+		log_info("%s: policy: %s", str_cstr(&s->queue_id),
+		    str_cstr(&res.actions));
+	switch (res.verdict) {
+	case POLICY_REJECT:
+	case POLICY_TEMPFAIL:
+		str_appendz(err, "refused by the message policy: ");
+		smtp_reply_describe(&res.reply, err);
+		str_appendc(err, '\n');
+		code = res.verdict == POLICY_REJECT ? EX_UNAVAILABLE :
+		    EX_TEMPFAIL;
+		if (reply != NULL) {
+			char esc[16];
+
+			snprintf(esc, sizeof(esc), "%d.%d.%d",
+			    res.reply.esc_class, res.reply.esc_subject,
+			    res.reply.esc_detail);
+			smtp_reply_make(reply, res.reply.code,
+			    res.reply.esc_class ? esc : NULL, "%s",
+			    str_cstr(&res.reply.text));
+		}
+		break;
+	case POLICY_DISCARD:
+		log_info("%s: discarded: no recipient left after exclude",
+		    str_cstr(&s->queue_id));
+		if (reply != NULL)
+			smtp_reply_make(reply, 250, "2.0.0", "Ok: discarded by "
+			    "policy");
+		code = EX_OK;
+		break;
+	default:
+		break;
+	}
+	policy_result_free(&res);
+	return code;
+}
+
+void
+submit_result_free(struct submit_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->env.nrcpts; i++)
+		smtp_reply_free(&r->env.rcpts[i].reply);
+	free(r->env.rcpts);
+	smtp_result_free(&r->res);
+	memset(r, 0, sizeof(*r));
+}
+
+enum submit_rcpt_state
+submit_rcpt_state(const struct submit_result *r, size_t i)
+{
+	const struct smtp_reply *rr = &r->env.rcpts[i].reply;
+
+	if (r->st == SMTP_SENT && smtp_reply_ok(rr))
+		return SUBMIT_RCPT_SENT;
+	if (smtp_reply_is_perm(rr))
+		return SUBMIT_RCPT_REFUSED;
+	/* Refused with the whole message (5xx to MAIL or DATA). */
+	if (r->st == SMTP_PERM && !smtp_reply_is_temp(rr))
+		return SUBMIT_RCPT_REFUSED;
+	return SUBMIT_RCPT_DEFERRED;
+}
+
+void
+submit_deliver(struct submit *s, struct submit_result *r)
+{
+	struct str header = STR_INIT;
+	enum smtp_status st = SMTP_TEMP;
+	struct smtp_envelope *env = &r->env;
+	double t0 = submit_now();
+	size_t i, k, tried = 0;
+
+	memset(r, 0, sizeof(*r));
+	env->sender = s->sender;
+	env->nrcpts = s->nrcpts;
+	env->rcpts = xcalloc(s->nrcpts, sizeof(*env->rcpts));
+	for (i = 0; i < s->nrcpts; i++) {
+		env->rcpts[i].addr = s->rcpts[i];
+		smtp_reply_init(&env->rcpts[i].reply);
+	}
+	env->dsn_notify = s->dsn_notify;
+	env->dsn_ret = s->dsn_ret;
+	env->dsn_envid = s->dsn_envid;
+	if (s->opts != NULL && !s->queued_message) {
+		env->dsn_notify = s->opts->dsn_notify;
+		env->dsn_ret = s->opts->dsn_ret;
+		env->dsn_envid = s->opts->dsn_envid;
+	}
+	env->eight_bit = s->body.eight_bit || (s->hdr.flags & HDR_F_8BIT) != 0;
+	if (s->opts != NULL && s->opts->body_type != NULL)
+		env->eight_bit = strcasecmp(s->opts->body_type, "8BITMIME") == 0;
+	env->smtputf8 = s->smtputf8;
+	if (!s->queued_message) {
+		hdr_write(&s->hdr, &header);
+		hdr_write_separator(&s->hdr, &header);
+	}
+	env->size = header.len + s->body.size;
+	smtp_result_init(&r->res);
+	str_setz(&r->res.text, s->only_relay != NULL ? "no relay of that name "
+	    "in the configuration" : "no relay is enabled in the configuration");
+	for (i = 0; i < s->cfg->nrelays; i++) {
+		const struct cfg_relay *rl = &s->cfg->relays[i];
+
+		if (s->only_relay != NULL ? strcmp(s->only_relay, rl->name) != 0 :
+		    !rl->enabled)
+			continue;
+		if (tried > 0) {
+			log_info("%s: falling back to relay %s",
+			    str_cstr(&s->queue_id), rl->name);
+			for (k = 0; k < env->nrcpts; k++)
+				smtp_reply_reset(&env->rcpts[k].reply);
+		}
+		tried++;
+		r->relay = rl;
+		st = submit_try(s, rl, env, &header, &r->res);
+		if (st == SMTP_SENT || st == SMTP_PERM || !rl->fallback)
+			break;
+		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), rl->name,
+		    str_cstr(&r->res.text));
+	}
+	r->st = st;
+	submit_log(s, r->relay, &r->res, st, submit_now() - t0);
+	str_free(&header);
+}
+
+/* Name each recipient that did not get the message, with the reply. */
+static void
+submit_name_rcpts(const struct submit_result *r, bool queued, struct str *err)
+{
+	size_t i;
+
+	for (i = 0; i < r->env.nrcpts; i++) {
+		const struct smtp_reply *rr = &r->env.rcpts[i].reply;
+		enum submit_rcpt_state state = submit_rcpt_state(r, i);
+
+		if (state == SUBMIT_RCPT_SENT || rr->code == 0)
+			continue;
+		str_appendf(err, "recipient <%s> %s: ", r->env.rcpts[i].addr,
+		    state == SUBMIT_RCPT_REFUSED ? "refused" : queued ?
+		    "deferred (queued, will be retried)" :
+		    "deferred (not sent)");
+		smtp_reply_describe(rr, err);
+		str_appendc(err, '\n');
+	}
+}
+
+/* The whole message into the queue, committed; m stays locked. */
+static int
+submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
+    struct spool_env *e, struct str *err)
+{
+	struct str header = STR_INIT;
+	char buf[65536];
+	size_t n, i;
+	int rc;
+
+	if (s->privsep != NULL)
+		spool_open_helper(sp, s->privsep, s->cfg->queue_dir);
+	else if ((rc = spool_open(sp, s->cfg->queue_dir, err)) != SPOOL_OK)
+		return rc;
+	if ((rc = spool_create(sp, str_cstr(&s->queue_id), m, err)) !=
+	    SPOOL_OK) {
+		spool_close(sp);
+		return rc;
+	}
+	hdr_write(&s->hdr, &header);
+	hdr_write_separator(&s->hdr, &header);
+	spool_env_init(e);
+	e->id = xstrdup(str_cstr(&s->queue_id));
+	e->sender = xstrdup(s->sender);
+	for (i = 0; i < s->nrcpts; i++)
+		spool_env_add_rcpt(e, s->rcpts[i]);
+	if (s->opts != NULL) {
+		e->dsn_notify = s->opts->dsn_notify;
+		e->dsn_ret = s->opts->dsn_ret ? xstrdup(s->opts->dsn_ret) : NULL;
+		e->dsn_envid = s->opts->dsn_envid ?
+		    xstrdup(s->opts->dsn_envid) : NULL;
+	}
+	e->eight_bit = s->body.eight_bit || (s->hdr.flags & HDR_F_8BIT) != 0;
+	if (s->opts != NULL && s->opts->body_type != NULL)
+		e->eight_bit = strcasecmp(s->opts->body_type, "8BITMIME") == 0;
+	e->smtputf8 = s->smtputf8;
+	e->created = e->next_try = (long long)time(NULL);
+	e->hdr_len = header.len;
+	e->size = header.len + s->body.size;
+	fwrite(header.data, 1, header.len, m->fp);
+	msgbody_rewind(&s->body);
+	while ((n = fread(buf, 1, sizeof(buf), s->body.fp)) > 0)
+		if (fwrite(buf, 1, n, m->fp) != n)
+			break;
+	if (ferror(s->body.fp) || ferror(m->fp)) {
+		int en = errno ? errno : EIO;
+
+		str_appendf(err, "writing queue file %s in %s: %s", e->id,
+		    s->cfg->queue_dir, strerror(en));
+		if (en == ENOSPC || en == EDQUOT)
+			str_appendz(err, " (the queue's file system is full)");
+		rc = en == ENOSPC || en == EDQUOT ? SPOOL_ENOSPC : SPOOL_EIO;
+	} else
+		rc = spool_commit(sp, m, e, err);
+	str_free(&header);
+	if (rc != SPOOL_OK) {
+		spool_abandon(sp, m);
+		spool_env_free(e);
+		spool_close(sp);
+	}
+	return rc;
+}
+
+/* When the next attempt of a message tried attempts times is due. */
+long long
+submit_next_try(const struct cfg *cfg, unsigned attempts, long long now)
+{
+	size_t k;
+
+	if (cfg->retry.n == 0)
+		return now + 300;
+	k = attempts == 0 ? 0 : attempts - 1;
+	if (k >= cfg->retry.n)
+		k = cfg->retry.n - 1;
+	return now + cfg->retry.v[k];
+}
+
+/*
+ * After the first attempt of a spooled message: drop the recipients that
+ * are done, keep the deferred ones for the queue runner.  Returns true
+ * when the message stays queued.
+ */
+static bool
+submit_requeue(struct submit *s, struct spool *sp, struct spool_env *e,
+    const struct submit_result *r, struct str *err)
+{
+	struct str werr = STR_INIT;
+	size_t i, keep = 0;
+	long long now = (long long)time(NULL);
+
+	for (i = 0; i < e->nrcpts; i++)
+		free(e->rcpts[i]);
+	e->nrcpts = 0;
+	for (i = 0; i < r->env.nrcpts; i++)
+		if (r->st != SMTP_PERM && submit_rcpt_state(r, i) ==
+		    SUBMIT_RCPT_DEFERRED) {
+			spool_env_add_rcpt(e, r->env.rcpts[i].addr);
+			keep++;
+		}
+	if (keep == 0) {
+		if (spool_remove(sp, e->id, &werr) != SPOOL_OK)
+			log_error("%s: %s", e->id, str_cstr(&werr));
+		str_free(&werr);
+		return false;
+	}
+	e->attempts = 1;
+	e->next_try = submit_next_try(s->cfg, 1, now);
+	spool_env_set_error(e, r->res.text.data ? r->res.text.data : "",
+	    r->res.text.len);
+	free(e->relay);
+	e->relay = r->relay ? xstrdup(r->relay->name) : NULL;
+	if (spool_env_write(sp, e, &werr) != SPOOL_OK) {
+		/* The old envelope (every recipient) stays: a duplicate at
+		   worst, never a loss. */
+		str_appendf(err, "queue: %s\n", str_cstr(&werr));
+		log_error("%s: %s", e->id, str_cstr(&werr));
+	}
+	str_free(&werr);
+	return true;
+}
+
+int
+submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
+{
+	struct submit_result r;
+	struct submit_conn conn;
+	struct spool sp;
+	struct spool_msg m;
+	struct spool_env e;
+	struct str serr = STR_INIT;
+	const char *hint;
+	bool spooled = false, queued = false;
+	int code, src = SPOOL_OK;
+
+	if ((code = submit_policy(s, reply, err)) >= 0)
+		return code;
+	if (s->cfg->queue_mode != CFG_QUEUE_NEVER) {
+		src = submit_spool(s, &sp, &m, &e, &serr);
+		spooled = src == SPOOL_OK;
+		if (!spooled)
+			log_error("%s: cannot queue: %s", str_cstr(&s->queue_id),
+			    str_cstr(&serr));
+	}
+	if (s->cfg->queue_mode == CFG_QUEUE_ALWAYS) {
+		if (!spooled) {
+			str_appendf(err, "the message cannot be queued: %s\n",
+			    str_cstr(&serr));
+			str_free(&serr);
+			if (reply != NULL)
+				smtp_reply_make(reply, 451, "4.3.0", "cannot queue "
+				    "the message");
+			return spool_exitcode(src);
+		}
+		log_info("%s: from=<%s>, nrcpt=%zu, status=queued",
+		    str_cstr(&s->queue_id), s->sender, s->nrcpts);
+		if (reply != NULL)
+			smtp_reply_make(reply, 250, "2.0.0", "Ok: queued as %s",
+			    str_cstr(&s->queue_id));
+		spool_env_free(&e);
+		spool_release(&m);
+		spool_close(&sp);
+		return EX_OK;
+	}
+	/*
+	 * A spooled message is re-sent by the queue runner until its envelope
+	 * says otherwise, so the envelope is updated as soon as the server's
+	 * reply to the data is in, and QUIT waits until after that: a crash
+	 * or a kill while a slow server answers QUIT must not send it again.
+	 */
+	memset(&conn, 0, sizeof(conn));
+	if (spooled && s->conn == NULL)
+		s->conn = &conn;
+	submit_deliver(s, &r);
+	code = submit_outcome(&r.res, r.st, reply);
+	if (spooled) {
+		queued = submit_requeue(s, &sp, &e, &r, err);
+		spool_env_free(&e);
+		spool_release(&m);
+		spool_close(&sp);
+	}
+	if (s->conn == &conn) {
+		submit_conn_close(&conn);
+		s->conn = NULL;
+	}
+	if (r.st == SMTP_SENT)
+		submit_name_rcpts(&r, queued, err);
+	else if (queued) {
+		/* Safe on disk: the caller is done; settings problems are
+		   worth a word on stderr all the same. */
+		code = EX_OK;
+		if (reply != NULL)
+			smtp_reply_make(reply, 250, "2.0.0", "Ok: queued as %s",
+			    str_cstr(&s->queue_id));
+		log_info("%s: status=queued (%s)", str_cstr(&s->queue_id),
+		    str_cstr(&r.res.text));
+		if (r.st == SMTP_AUTHFAIL || r.st == SMTP_TLSFAIL) {
+			str_appendf(err, "warning: queued, but the relay "
+			    "settings need fixing: relay %s: %s\n", r.relay ?
+			    r.relay->name : "none", str_cstr(&r.res.text));
+			if ((hint = submit_hint(&r.res)) != NULL)
+				str_appendf(err, "hint: %s\n", hint);
+		}
+	} else {
+		if (r.relay != NULL)
+			str_appendf(err, "relay %s: ", r.relay->name);
+		str_appends(err, &r.res.text);
+		str_appendc(err, '\n');
+		if ((hint = submit_hint(&r.res)) != NULL)
+			str_appendf(err, "hint: %s\n", hint);
+		if (src != SPOOL_OK && r.st != SMTP_PERM)
+			str_appendf(err, "the message could not be queued "
+			    "either: %s\n", str_cstr(&serr));
+		if (r.st == SMTP_PERM)
+			submit_name_rcpts(&r, false, err);
+	}
+	submit_result_free(&r);
+	str_free(&serr);
+	return code;
+}
+
+int
+submit_exitcode(int rc)
+{
+	switch (rc) {
+	case SUBMIT_OK: return EX_OK;
+	case SUBMIT_EUSAGE: return EX_USAGE;
+	case SUBMIT_EDATA: return EX_DATAERR;
+	case SUBMIT_ENOUSER: return EX_NOUSER;
+	case SUBMIT_ECONFIG: return EX_CONFIG;
+	default: return EX_TEMPFAIL;
+	}
+}

@@ -1,0 +1,36 @@
+/*
+ * util - fatal errors and checked allocation.
+ *
+ * Rules: die() is for broken invariants and out-of-memory only; recoverable
+ * problems are return codes of the module that meets them.  die() logs the
+ * message, runs the exit hook (the shim sets one that exits EX_TEMPFAIL so
+ * callers retry; the milter never reaches die() from a callback) and exits.
+ * The x*alloc() functions never return NULL: they die() instead, and they
+ * check every size computation for overflow.
+ */
+#ifndef SMTPGATE_UTIL_H
+#define SMTPGATE_UTIL_H
+
+#include <stddef.h>
+
+#define UTIL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* Exit status used by die(); 75 (EX_TEMPFAIL) unless changed. */
+void	util_set_die_status(int status);
+/* Called once by die() before exiting, e.g. to remove a partial spool file. */
+void	util_set_die_hook(void (*hook)(void));
+
+__attribute__((noreturn)) void die(const char *fmt, ...) UTIL_PRINTF(1, 2);
+
+void   *xmalloc(size_t size);
+void   *xcalloc(size_t count, size_t size);
+void   *xrealloc(void *ptr, size_t size);
+/* xreallocarray: resize to count * size bytes, dying on overflow. */
+void   *xreallocarray(void *ptr, size_t count, size_t size);
+char   *xstrdup(const char *s);
+char   *xstrndup(const char *s, size_t n);
+
+/* Overwrite memory that held a secret; not optimised away. */
+void	util_wipe(void *ptr, size_t len);
+
+#endif
