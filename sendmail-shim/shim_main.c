@@ -1,0 +1,451 @@
+/*
+ * smtpgate-sendmail - sendmail-compatible submission through the relays of
+ * smtpgate.conf.  A thin front end: the command line is lib/smopt, the
+ * message and its sending lib/submit, -bs lib/smtpin.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "aliases.h"
+#include "cfg.h"
+#include "ids.h"
+#include "log.h"
+#include "privsep.h"
+#include "queue.h"
+#include "smopt.h"
+#include "smtpin.h"
+#include "str.h"
+#include "submit.h"
+#include "util.h"
+
+static const char shim_usage[] =
+    "usage: smtpgate-sendmail [-t] [-i] [-f sender] [-F name] [-C config] [-v]\n"
+    "                         [-N dsn] [-R ret] [-V envid] [-B type] [--] recipient...\n"
+    "       smtpgate-sendmail -bs | -bp | -q | --queue-run\n"
+    "       smtpgate-sendmail --check-config | --test-mail ADDR [--relay NAME]\n"
+    "       smtpgate-sendmail --version | --help\n";
+
+struct shim {
+	struct smopt opts;
+	struct cfg *cfg;
+	struct aliases aliases;
+	int	have_aliases;
+	struct str hostname;
+	struct str user;
+	FILE   *transcript;	/* -v: stderr; --test-mail: stdout */
+	struct privsep ps;	/* the helper that kept the group, if any */
+};
+
+static void
+shim_trace(void *arg, const char *dir, const char *line, size_t len)
+{
+	struct shim *sh = arg;
+	struct str s = STR_INIT;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	str_append_escaped(&s, line, len);
+	if (sh->transcript != NULL)
+		fprintf(sh->transcript, "%s%s\n", dir, str_cstr(&s));
+	else
+		log_info("transcript: %s%s", dir, str_cstr(&s));	/* -X */
+	str_free(&s);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SMTPGATE_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SMTPGATE_SANITIZED 1
+#endif
+#endif
+
+#ifdef SMTPGATE_SANITIZED
+/*
+ * Sanitizer builds only: a setgid process is not dumpable, so
+ * LeakSanitizer cannot stop it to look for leaks and fails the run; the
+ * runtime ignores ASAN_OPTIONS then.  Leak checks of the shim run in
+ * every test that does not install it setgid.
+ */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return getegid() != getgid() ? "detect_leaks=0" : "";
+}
+#endif
+
+/* Running setgid (or setuid): more rights than the user who called us. */
+static bool shim_privileged;
+
+/*
+ * Before anything else: fds 0-2 open, no core dumps (secrets will be in
+ * memory), and, with privileges, nothing taken from the caller's
+ * environment.  Queue files are created readable by the group.
+ */
+static void
+shim_harden(void)
+{
+	struct rlimit none = { 0, 0 };
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) == -1 &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(EX_OSERR);
+	(void)setrlimit(RLIMIT_CORE, &none);
+#ifndef SMTPGATE_SANITIZED	/* LeakSanitizer needs a dumpable process */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+	shim_privileged = getegid() != getgid() || geteuid() != getuid();
+	if (shim_privileged) {
+		(void)clearenv();
+		(void)setenv("PATH", "/usr/bin:/bin", 1);
+	}
+	umask(027);
+}
+
+static int
+shim_load(struct shim *sh)
+{
+	const char *path = sh->opts.config ? sh->opts.config : CFG_DEFAULT_PATH;
+	struct str diag = STR_INIT;
+	int rc;
+
+	if (shim_privileged && sh->opts.config != NULL &&
+	    access(sh->opts.config, R_OK) != 0) {
+		/* access() asks as the real user: no reading for them what
+		   only the group may read. */
+		fprintf(stderr, "smtpgate-sendmail: -C %s: you cannot read this "
+		    "file yourself, and it is not read for you with this "
+		    "program's group privileges\n", sh->opts.config);
+		return EX_NOPERM;
+	}
+	rc = cfg_load_flags(path, shim_privileged ? CFG_REAL_ACCESS |
+	    CFG_TRUSTED_COMMANDS : 0, &sh->cfg, &diag);
+	if (diag.len > 0)
+		fputs(str_cstr(&diag), stderr);
+	str_free(&diag);
+	if (rc != CFG_OK)
+		return cfg_exitcode(rc);
+	log_set_level(sh->opts.verbose && sh->cfg->log_level < LOG_LEVEL_INFO ?
+	    LOG_LEVEL_INFO : sh->cfg->log_level);
+	if (sh->cfg->hostname != NULL)
+		str_setz(&sh->hostname, sh->cfg->hostname);
+	else
+		ids_fqdn(&sh->hostname);
+	ids_user(&sh->user);
+	if (sh->cfg->aliases != NULL) {
+		rc = aliases_load(sh->cfg->aliases, &sh->aliases, &diag);
+		if (diag.len > 0)
+			fputs(str_cstr(&diag), stderr);
+		str_free(&diag);
+		if (rc != ALIASES_OK) {
+			fprintf(stderr, "smtpgate-sendmail: cannot use the aliases "
+			    "file set by [general] aliases in %s\n",
+			    sh->cfg->path);
+			return EX_CONFIG;
+		}
+		sh->have_aliases = 1;
+	}
+	return 0;
+}
+
+/*
+ * Privilege separation, before anything reads the message: a helper
+ * keeps the group for the secrets and the queue (privsep.h), this process
+ * gives it up for good.  The helper has its own copy of the configuration
+ * just loaded, which is root's or one the user could read anyway.
+ */
+static int
+shim_split(struct shim *sh)
+{
+	gid_t rgid = getgid(), egid = getegid();
+	uid_t ruid = getuid(), euid = geteuid();
+	struct str err = STR_INIT;
+
+	if (privsep_start(sh->cfg, &sh->ps, &err) != 0) {
+		fprintf(stderr, "smtpgate-sendmail: cannot start the queue and "
+		    "secret helper: %s\n", str_cstr(&err));
+		str_free(&err);
+		return EX_OSERR;
+	}
+	str_free(&err);
+	if (setresgid(rgid, rgid, rgid) != 0 ||
+	    (euid != ruid && setresuid(ruid, ruid, ruid) != 0)) {
+		fprintf(stderr, "smtpgate-sendmail: cannot drop privileges: "
+		    "%s\n", strerror(errno));
+		return EX_OSERR;
+	}
+	/* And no way back. */
+	if ((egid != rgid && setegid(egid) == 0) || getegid() != rgid ||
+	    (euid != ruid && seteuid(euid) == 0) || geteuid() != ruid) {
+		fprintf(stderr, "smtpgate-sendmail: privileges still there "
+		    "after dropping them\n");
+		return EX_OSERR;
+	}
+	return 0;
+}
+
+static void
+shim_submit_init(struct shim *sh, struct submit *s)
+{
+	submit_init(s, sh->cfg, &sh->opts, sh->have_aliases ? &sh->aliases :
+	    NULL, str_cstr(&sh->hostname), str_cstr(&sh->user));
+	if (sh->ps.fd != -1)
+		s->privsep = &sh->ps;
+	if (sh->opts.verbose || sh->opts.traffic_log != NULL ||
+	    sh->transcript != NULL) {
+		s->trace = shim_trace;
+		s->trace_arg = sh;
+	}
+}
+
+/* -bm: one message on stdin. */
+static int
+shim_deliver(struct shim *sh)
+{
+	struct str err = STR_INIT;
+	struct submit s;
+	int rc;
+
+	shim_submit_init(sh, &s);
+	rc = submit_read(&s, stdin, &err);
+	if (rc != SUBMIT_OK) {
+		fprintf(stderr, "smtpgate-sendmail: %s\n", str_cstr(&err));
+		log_warning("%s: not sent: %s", str_cstr(&s.queue_id),
+		    str_cstr(&err));
+		rc = submit_exitcode(rc);
+	} else {
+		rc = submit_send(&s, NULL, &err);
+		if (err.len > 0) {
+			/* One "smtpgate-sendmail: " per line of err. */
+			const char *p = str_cstr(&err), *nl;
+
+			while ((nl = strchr(p, '\n')) != NULL) {
+				fprintf(stderr, "smtpgate-sendmail: %.*s\n",
+				    (int)(nl - p), p);
+				p = nl + 1;
+			}
+		}
+	}
+	submit_free(&s);
+	str_free(&err);
+	return rc;
+}
+
+/* -bs: each message of the dialogue is one submission. */
+static int
+shim_bs_deliver(void *arg, struct smtpin_txn *txn, struct smtp_reply *reply)
+{
+	struct shim *sh = arg;
+	struct str err = STR_INIT;
+	struct submit s;
+	int rc;
+
+	shim_submit_init(sh, &s);
+	rc = submit_read_envelope(&s, txn->sender, txn->rcpts, txn->nrcpts,
+	    txn->data, &err);
+	if (rc != SUBMIT_OK) {
+		log_warning("%s: not sent: %s", str_cstr(&s.queue_id),
+		    str_cstr(&err));
+		if (rc == SUBMIT_ETMP)
+			smtp_reply_make(reply, 451, "4.3.0", "Cannot take the "
+			    "message now");
+		else
+			smtp_reply_make(reply, 554, "5.6.0", "Message refused: "
+			    "%.400s", str_cstr(&err));
+		if (reply->code == 0)
+			smtp_reply_make(reply, 554, "5.6.0", "Message refused");
+	} else {
+		(void)submit_send(&s, reply, &err);
+	}
+	submit_free(&s);
+	str_free(&err);
+	return 0;
+}
+
+/* --test-mail ADDR [--relay NAME]: a real message, every step shown. */
+static int
+shim_test_mail(struct shim *sh)
+{
+	struct str msg = STR_INIT, err = STR_INIT;
+	char *rcpt = (char *)sh->opts.test_rcpt;
+	struct submit s;
+	FILE *in;
+	int rc;
+
+	sh->transcript = stdout;
+	str_appendf(&msg, "Subject: smtpgate test mail from %s\n"
+	    "To: %s\n\nThis is a test message sent by smtpgate-sendmail "
+	    "--test-mail on %s.\n", str_cstr(&sh->hostname), rcpt,
+	    str_cstr(&sh->hostname));
+	if ((in = fmemopen(msg.data, msg.len, "r")) == NULL)
+		die("fmemopen failed");
+	shim_submit_init(sh, &s);
+	s.only_relay = sh->opts.relay;
+	rc = submit_read_envelope(&s, sh->opts.sender, &rcpt, 1, in, &err);
+	fclose(in);
+	if (rc != SUBMIT_OK) {
+		printf("test mail: %s\n", str_cstr(&err));
+		rc = submit_exitcode(rc);
+	} else {
+		printf("test mail %s from <%s> to <%s>\n", str_cstr(&s.queue_id),
+		    s.sender, s.rcpts[0]);
+		rc = submit_send(&s, NULL, &err);
+		fputs(str_cstr(&err), stdout);
+		printf("result: %s (exit status %d)\n", rc == 0 ? "sent" :
+		    "NOT sent", rc);
+	}
+	submit_free(&s);
+	str_free(&msg);
+	str_free(&err);
+	return rc;
+}
+
+/* -q, -qI/-qR/-qS, --queue-run: one pass over the queue. */
+static int
+shim_queue_run(struct shim *sh)
+{
+	struct queue_env qe;
+	struct queue_filter f;
+	struct queue_stats st;
+	struct str err = STR_INIT;
+	int rc;
+
+	memset(&qe, 0, sizeof(qe));
+	qe.cfg = sh->cfg;
+	qe.hostname = str_cstr(&sh->hostname);
+	qe.user = str_cstr(&sh->user);
+	if (sh->transcript != NULL) {
+		qe.trace = shim_trace;
+		qe.trace_arg = sh;
+	}
+	memset(&f, 0, sizeof(f));
+	f.id = sh->opts.queue_id;
+	f.rcpt = sh->opts.queue_rcpt;
+	f.sender = sh->opts.queue_sender;
+	f.due_only = sh->opts.mode == SMOPT_QUEUE_DUE;
+	rc = queue_run(&qe, &f, &st, &err);
+	if (rc != 0)
+		fprintf(stderr, "smtpgate-sendmail: queue run: %s\n",
+		    str_cstr(&err));
+	log_info("queue run: %lu tried, %lu sent, %lu deferred, %lu bounced, "
+	    "%lu busy, %lu damaged, %llu connection reuses", st.tried, st.sent,
+	    st.deferred, st.bounced, st.busy, st.damaged,
+	    st.connections_reused);
+	if (sh->opts.verbose)
+		fprintf(stderr, "queue run: %lu tried, %lu sent, %lu deferred, "
+		    "%lu bounced, %lu busy\n", st.tried, st.sent, st.deferred,
+		    st.bounced, st.busy);
+	str_free(&err);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct shim sh;
+	struct str err = STR_INIT, dump = STR_INIT;
+	size_t i;
+	int rc;
+
+	util_set_die_status(EX_TEMPFAIL);
+	signal(SIGPIPE, SIG_IGN);
+	shim_harden();
+	log_init("smtpgate-sendmail", LOG_TO_SYSLOG |
+	    (isatty(STDERR_FILENO) ? LOG_TO_STDERR : 0));
+	memset(&sh, 0, sizeof(sh));
+	sh.ps.fd = -1;
+	sh.ps.pid = -1;
+	smopt_init(&sh.opts);
+	if (smopt_parse(&sh.opts, argc, argv, &err) != SMOPT_OK) {
+		fprintf(stderr, "smtpgate-sendmail: %s\n%s", str_cstr(&err),
+		    shim_usage);
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (sh.opts.verbose) {
+		log_set_stderr(true);
+		sh.transcript = stderr;
+	}
+	switch (sh.opts.mode) {
+	case SMOPT_VERSION:
+		printf("smtpgate-sendmail %s\n", PACKAGE_VERSION);
+		rc = 0;
+		goto out;
+	case SMOPT_HELP:
+		fputs(shim_usage, stdout);
+		rc = 0;
+		goto out;
+	case SMOPT_NEWALIASES:
+		rc = 0;		/* the aliases file is read as it is */
+		goto out;
+	default:
+		break;
+	}
+	if ((rc = shim_load(&sh)) != 0)
+		goto out;
+	/* What reads a message (-bm, -t, -bs, --test-mail) does it without
+	   the group.  -q and -bp keep it: they work on the whole queue. */
+	if (shim_privileged && sh.opts.mode != SMOPT_CHECK_CONFIG &&
+	    sh.opts.mode != SMOPT_LIST_QUEUE && sh.opts.mode !=
+	    SMOPT_QUEUE_ALL && sh.opts.mode != SMOPT_QUEUE_DUE &&
+	    (rc = shim_split(&sh)) != 0)
+		goto out;
+	for (i = 0; i < sh.opts.ignored.n; i++)
+		log_debug("option %s accepted and ignored", sh.opts.ignored.v[i]);
+	if (sh.opts.traffic_log != NULL)
+		log_info("-X %s: no traffic log file is written; the SMTP "
+		    "transcript goes to syslog instead", sh.opts.traffic_log);
+	switch (sh.opts.mode) {
+	case SMOPT_CHECK_CONFIG:
+		cfg_dump(sh.cfg, &dump);
+		fputs(str_cstr(&dump), stdout);
+		rc = 0;
+		break;
+	case SMOPT_TEST_MAIL:
+		rc = shim_test_mail(&sh);
+		break;
+	case SMOPT_SMTP:
+		rc = smtpin_run(stdin, stdout, str_cstr(&sh.hostname),
+		    shim_bs_deliver, &sh) == SMTPIN_OK ? 0 : EX_IOERR;
+		break;
+	case SMOPT_LIST_QUEUE:
+		rc = queue_list(sh.cfg, &dump, &err);
+		fputs(str_cstr(&dump), stdout);
+		if (rc != 0)
+			fprintf(stderr, "smtpgate-sendmail: %s\n", str_cstr(&err));
+		break;
+	case SMOPT_QUEUE_ALL:
+	case SMOPT_QUEUE_DUE:
+		rc = shim_queue_run(&sh);
+		break;
+	default:
+		rc = shim_deliver(&sh);
+		break;
+	}
+out:
+	privsep_stop(&sh.ps);
+	if (sh.have_aliases)
+		aliases_free(&sh.aliases);
+	cfg_free(sh.cfg);
+	smopt_free(&sh.opts);
+	str_free(&sh.hostname);
+	str_free(&sh.user);
+	str_free(&err);
+	str_free(&dump);
+	return rc;
+}
