@@ -1,0 +1,402 @@
+/*
+ * milter_cb - the libmilter callbacks: collect the envelope and header of
+ * a message, run the policy at end of message, replay its edits.
+ *
+ * Decisions are taken at end of message only: mail from Postfix's own
+ * sendmail reaches non_smtpd_milters, where a rejection at RCPT is a
+ * configuration error for Postfix.  Each message takes a reference to the
+ * configuration current at MAIL FROM and keeps it to the end, so a reload
+ * never changes the rules under a message in flight.
+ *
+ * Fail-safe: whatever goes wrong (a libmilter call fails, the header is
+ * too big to judge) answers tempfail, never continue: on a test system a
+ * message that escapes the policy could reach a real person.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hdr.h"
+#include "log.h"
+#include "milter.h"
+#include "policy.h"
+
+struct cfg_holder milter_cfg;
+bool milter_tcp;
+
+/* One per MTA connection; several messages may follow each other. */
+struct milter_conn {
+	unsigned long steps;	/* SMFIP_* agreed at negotiation */
+	struct milter_msg *msg;
+};
+
+struct milter_msg {
+	struct cfg_ref *ref;
+	char   *sender;
+	char   *login;
+	char  **rcpts;
+	size_t	nrcpts;
+	char   *from;		/* for the log: the sender as received */
+	size_t	nrcpts_in;	/* for the log: recipients as received */
+	struct hdr_block hdr;
+	size_t	hdr_bytes;
+	bool	too_big;
+};
+
+static struct milter_conn *
+milter_conn(SMFICTX *ctx)
+{
+	struct milter_conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL) {	/* an MTA that does not negotiate */
+		c = xcalloc(1, sizeof(*c));
+		smfi_setpriv(ctx, c);
+	}
+	return c;
+}
+
+static void
+milter_msg_free(struct milter_conn *c)
+{
+	struct milter_msg *m = c ? c->msg : NULL;
+	size_t i;
+
+	if (m == NULL)
+		return;
+	cfg_holder_put(&milter_cfg, m->ref);
+	for (i = 0; i < m->nrcpts; i++)
+		free(m->rcpts[i]);
+	free(m->rcpts);
+	free(m->sender);
+	free(m->from);
+	free(m->login);
+	hdr_free(&m->hdr);
+	free(m);
+	c->msg = NULL;
+}
+
+static sfsistat
+milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
+	    SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_CHGFROM;
+	/* Steps we do not need, and replies we never give before EOM. */
+	const unsigned long skip = SMFIP_NOCONNECT | SMFIP_NOHELO |
+	    SMFIP_NOBODY | SMFIP_NOEOH | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	const unsigned long noreply = SMFIP_NR_MAIL | SMFIP_NR_RCPT |
+	    SMFIP_NR_HDR;
+
+	struct milter_conn *c = milter_conn(ctx);
+
+	(void)f2;
+	(void)f3;
+	if ((f0 & actions) != actions) {
+		log_error("the MTA does not offer the actions the policy needs "
+		    "(offered 0x%lx, need 0x%lx)", f0, actions);
+		return SMFIS_REJECT;
+	}
+	*pf0 = actions;
+	/*
+	 * No replies before end of message saves a round trip per event on a
+	 * unix socket.  Over TCP it costs more than it saves: the MTA then
+	 * writes event after event without waiting, and Nagle holds each
+	 * small write until our delayed ACK, 40 ms a message (Postfix does
+	 * not set TCP_NODELAY).  A reply per event acknowledges at once.
+	 */
+	*pf1 = (skip | (milter_tcp ? 0 : noreply)) & f1;
+	c->steps = *pf1;
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+/* NOREPLY where it was negotiated, CONTINUE where the MTA wants a reply. */
+static sfsistat
+milter_go_on(const struct milter_conn *c, unsigned long nr_step)
+{
+	return c != NULL && (c->steps & nr_step) ? SMFIS_NOREPLY :
+	    SMFIS_CONTINUE;
+}
+
+static sfsistat
+milter_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *c = milter_conn(ctx);
+	struct milter_msg *m;
+	const char *login;
+
+	milter_msg_free(c);
+	m = xcalloc(1, sizeof(*m));
+	hdr_init(&m->hdr);
+	m->ref = cfg_holder_get(&milter_cfg);
+	m->sender = xstrdup(argv[0] ? argv[0] : "");
+	m->from = xstrdup(m->sender);
+	login = smfi_getsymval(ctx, "{auth_authen}");
+	m->login = login && *login ? xstrdup(login) : NULL;
+	c->msg = m;
+	return milter_go_on(c, SMFIP_NR_MAIL);
+}
+
+static sfsistat
+milter_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *c = smfi_getpriv(ctx);
+	struct milter_msg *m = c ? c->msg : NULL;
+
+	if (m != NULL && argv[0] != NULL) {
+		m->rcpts = xreallocarray(m->rcpts, m->nrcpts + 1,
+		    sizeof(*m->rcpts));
+		m->rcpts[m->nrcpts++] = xstrdup(argv[0]);
+		m->nrcpts_in++;
+	}
+	return milter_go_on(c, SMFIP_NR_RCPT);
+}
+
+static sfsistat
+milter_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct milter_conn *c = smfi_getpriv(ctx);
+	struct milter_msg *m = c ? c->msg : NULL;
+	size_t n;
+
+	if (m == NULL || m->too_big)
+		return milter_go_on(c, SMFIP_NR_HDR);
+	n = strlen(name) + strlen(value) + 3;
+	if (m->hdr_bytes + n > HDR_DEF_MAX_TOTAL ||
+	    m->hdr.n >= HDR_DEF_MAX_FIELDS)
+		m->too_big = true;
+	else {
+		m->hdr_bytes += n;
+		hdr_add_parsed(&m->hdr, name, value);
+	}
+	return milter_go_on(c, SMFIP_NR_HDR);
+}
+
+/* smfi_setreply() reads the text as a format: '%' must be doubled. */
+static void
+milter_reply(SMFICTX *ctx, const struct smtp_reply *r)
+{
+	struct str text = STR_INIT;
+	char code[8], esc[16];
+	size_t i;
+
+	for (i = 0; i < r->text.len; i++) {
+		char ch = r->text.data[i];
+
+		if (ch == '%')
+			str_appendc(&text, '%');
+		str_appendc(&text, ch == '\n' || ch == '\r' ? ' ' : ch);
+	}
+	snprintf(code, sizeof(code), "%d", r->code);
+	snprintf(esc, sizeof(esc), "%d.%d.%d", r->esc_class, r->esc_subject,
+	    r->esc_detail);
+	(void)smfi_setreply(ctx, code, r->esc_class ? esc : NULL,
+	    (char *)str_cstr(&text));
+	str_free(&text);
+}
+
+/*
+ * The recipient rcpt ("<@a,@b:user@dom>" or bare) without its source
+ * route, or NULL when it has none.  Postfix's smtpd drops the route when
+ * it stores the recipient (RFC 5321 lets servers ignore it) but hands the
+ * milter the address as the client wrote it, and matches smfi_delrcpt()
+ * against what it stored: deleting the routed form alone is a no-op, and
+ * the message would still go to user@dom.
+ */
+static char *
+milter_unrouted(const char *rcpt)
+{
+	const char *p = rcpt, *colon;
+	bool angle = *p == '<';
+	struct str out = STR_INIT;
+
+	if (angle)
+		p++;
+	if (*p != '@' || (colon = strchr(p, ':')) == NULL)
+		return NULL;
+	if (angle)
+		str_appendc(&out, '<');
+	str_appendz(&out, colon + 1);
+	return str_detach(&out);
+}
+
+/* Delete the recipient as given and, for a routed one, as stored. */
+static int
+milter_delrcpt(SMFICTX *ctx, const char *rcpt)
+{
+	char *bare;
+	int rc;
+
+	rc = smfi_delrcpt(ctx, (char *)rcpt);
+	if (rc == MI_SUCCESS && (bare = milter_unrouted(rcpt)) != NULL) {
+		rc = smfi_delrcpt(ctx, bare);
+		free(bare);
+	}
+	return rc;
+}
+
+static int
+milter_apply(SMFICTX *ctx, const struct policy_result *res)
+{
+	const struct policy_edit *e;
+	size_t i;
+	int rc = MI_SUCCESS;
+
+	for (i = 0; i < res->n && rc == MI_SUCCESS; i++) {
+		e = &res->v[i];
+		switch (e->op) {
+		case POLICY_CHGFROM:
+			rc = smfi_chgfrom(ctx, e->value, NULL);
+			break;
+		case POLICY_ADDRCPT:
+			rc = smfi_addrcpt(ctx, e->value);
+			break;
+		case POLICY_DELRCPT:
+			rc = milter_delrcpt(ctx, e->value);
+			break;
+		case POLICY_ADDHDR:
+			rc = smfi_addheader(ctx, e->name, e->value);
+			break;
+		case POLICY_CHGHDR:
+			rc = smfi_chgheader(ctx, e->name, (int)e->occurrence,
+			    e->value);
+			break;
+		}
+		if (rc != MI_SUCCESS)
+			log_error("libmilter refused edit %zu of the policy", i);
+	}
+	return rc;
+}
+
+/*
+ * One line per message, as an MTA logs it: the sender and the recipient
+ * count as the MTA gave them (smtpd passes "<a@b>", Postfix's sendmail
+ * "a@b": both are logged as from=<a@b>), what the policy did, the reply.
+ */
+static void
+milter_log(SMFICTX *ctx, const struct milter_msg *m,
+    const struct policy_result *res, const char *status)
+{
+	const char *qid = smfi_getsymval(ctx, "i");
+	const char *from = m->from;
+	size_t len = strlen(from);
+	struct str line = STR_INIT;
+
+	if (len >= 2 && from[0] == '<' && from[len - 1] == '>') {
+		from++;
+		len -= 2;
+	}
+	str_appendz(&line, qid ? qid : "NOQUEUE");
+	str_appendz(&line, ": from=<");
+	str_append_escaped(&line, from, len);
+	str_appendf(&line, ">, nrcpt=%zu, login=%s, status=%s", m->nrcpts_in,
+	    m->login ? "yes" : "no", status);
+	if (res->actions.len > 0)
+		str_appendf(&line, ", actions=%s", str_cstr(&res->actions));
+	if (res->verdict == POLICY_REJECT || res->verdict == POLICY_TEMPFAIL) {
+		str_appendf(&line, ", reply=%d ", res->reply.code);
+		if (res->reply.esc_class)
+			str_appendf(&line, "%d.%d.%d ", res->reply.esc_class,
+			    res->reply.esc_subject, res->reply.esc_detail);
+		str_append_escaped(&line, res->reply.text.data,
+		    res->reply.text.len);
+	}
+	log_info("%s", str_cstr(&line));
+	str_free(&line);
+}
+
+static sfsistat
+milter_eom(SMFICTX *ctx)
+{
+	struct milter_conn *c = smfi_getpriv(ctx);
+	struct milter_msg *m = c ? c->msg : NULL;
+	struct policy_result res;
+	struct policy_msg pm;
+	sfsistat st;
+
+	if (m == NULL) {
+		log_error("end of message without MAIL FROM: tempfail");
+		return SMFIS_TEMPFAIL;
+	}
+	policy_result_init(&res);
+	if (m->too_big) {
+		(void)smtp_reply_make(&res.reply, 452, "4.3.4", "header too "
+		    "large for the policy to check");
+		res.verdict = POLICY_TEMPFAIL;
+	} else {
+		pm.sender = m->sender;
+		pm.rcpts = m->rcpts;
+		pm.nrcpts = m->nrcpts;
+		pm.hdr = &m->hdr;
+		pm.login = m->login;
+		policy_run(m->ref->cfg, &pm, &res);
+		m->sender = pm.sender;
+		m->rcpts = pm.rcpts;
+		m->nrcpts = pm.nrcpts;
+	}
+	switch (res.verdict) {
+	case POLICY_REJECT:
+		milter_reply(ctx, &res.reply);
+		milter_log(ctx, m, &res, "reject");
+		st = SMFIS_REJECT;
+		break;
+	case POLICY_TEMPFAIL:
+		milter_reply(ctx, &res.reply);
+		milter_log(ctx, m, &res, "tempfail");
+		st = SMFIS_TEMPFAIL;
+		break;
+	case POLICY_DISCARD:
+		milter_log(ctx, m, &res, "discard");
+		st = SMFIS_DISCARD;
+		break;
+	default:
+		if (milter_apply(ctx, &res) != MI_SUCCESS) {
+			milter_log(ctx, m, &res, "tempfail(edit failed)");
+			st = SMFIS_TEMPFAIL;
+		} else {
+			milter_log(ctx, m, &res, "accept");
+			st = SMFIS_CONTINUE;
+		}
+		break;
+	}
+	policy_result_free(&res);
+	milter_msg_free(c);
+	return st;
+}
+
+static sfsistat
+milter_abort(SMFICTX *ctx)
+{
+	milter_msg_free(smfi_getpriv(ctx));
+	return SMFIS_CONTINUE;
+}
+
+/* The one place a connection's state goes; priv is NULL afterwards. */
+static sfsistat
+milter_close(SMFICTX *ctx)
+{
+	struct milter_conn *c = smfi_getpriv(ctx);
+
+	milter_msg_free(c);
+	free(c);
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc milter_desc = {
+	.xxfi_name = "smtpgate",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT |
+	    SMFIF_DELRCPT | SMFIF_CHGFROM,
+	.xxfi_envfrom = milter_envfrom,
+	.xxfi_envrcpt = milter_envrcpt,
+	.xxfi_header = milter_header,
+	.xxfi_eom = milter_eom,
+	.xxfi_abort = milter_abort,
+	.xxfi_close = milter_close,
+	.xxfi_negotiate = milter_negotiate,
+};

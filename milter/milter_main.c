@@ -1,0 +1,331 @@
+/*
+ * smtpgate-milter - the daemon around the callbacks (milter_cb.c).
+ *
+ * Start-up: options, configuration, the socket (opened while still root,
+ * so it can live under /run), then fork into the background unless -f,
+ * the pid file, and the switch to [milter] user.
+ *
+ * Threads and signals: libmilter runs in a thread of its own and starts
+ * its signal thread from there, which sigwait()s for SIGTERM, SIGINT and
+ * SIGHUP and stops the milter on any of them.  SIGHUP must reload instead,
+ * so the main thread keeps SIGHUP unblocked with a handler: the kernel
+ * hands a process-directed signal to the main thread whenever that thread
+ * does not block it, so libmilter's thread never sees a SIGHUP.  The
+ * handler only writes a byte to a pipe; the main thread reads it and
+ * reloads outside any signal context.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "milter.h"
+#include "str.h"
+
+static const char milter_usage[] =
+    "usage: smtpgate-milter [-c config] [-f] [-p socket] [-t] [-V]\n"
+    "  -c  configuration file (default " CFG_DEFAULT_PATH ")\n"
+    "  -f  stay in the foreground\n"
+    "  -p  socket (unix:/path or inet:port@host), overrides [milter] socket\n"
+    "  -t  check the configuration and exit\n";
+
+static int milter_pipe[2] = { -1, -1 };
+static const char *milter_config;
+static int milter_status = 0;
+
+static void
+milter_on_hup(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	(void)write(milter_pipe[1], "h", 1);
+	errno = saved;
+}
+
+static void *
+milter_thread(void *arg)
+{
+	(void)arg;
+	milter_status = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	(void)write(milter_pipe[1], "x", 1);
+	return NULL;
+}
+
+/* cfg_load()'s diagnostics, one "file:line: message" per log line, each
+   at its own level. */
+static void
+milter_log_diag(const struct str *diag)
+{
+	static const char warn[] = ": warning: ";
+	const char *p = diag->data, *end = diag->data + diag->len, *nl;
+	size_t len;
+
+	for (; p != NULL && p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((len = (size_t)(nl - p)) == 0)
+			continue;
+		log_msg(memmem(p, len, warn, sizeof(warn) - 1) != NULL ?
+		    LOG_LEVEL_WARNING : LOG_LEVEL_ERROR, "%.*s", (int)len, p);
+	}
+}
+
+/* A good new configuration applies to the next message; a bad one is
+   reported and the running one stays. */
+static void
+milter_reload(void)
+{
+	struct str diag = STR_INIT;
+	struct cfg *cfg;
+	unsigned long gen;
+	int rc;
+
+	rc = cfg_load(milter_config, &cfg, &diag);
+	milter_log_diag(&diag);
+	if (rc != CFG_OK) {
+		log_error("reload of %s failed; the previous configuration "
+		    "stays in force", milter_config);
+		str_free(&diag);
+		return;
+	}
+	log_set_level(cfg->log_level);
+	gen = cfg_holder_replace(&milter_cfg, cfg);
+	log_info("reloaded %s (generation %lu)", milter_config, gen);
+	str_free(&diag);
+}
+
+static int
+milter_pidfile(const char *path, uid_t uid, gid_t gid)
+{
+	FILE *f;
+
+	if (path == NULL || *path == '\0')
+		return 0;
+	(void)unlink(path);
+	if ((f = fopen(path, "wx")) == NULL) {
+		log_error("pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) != 0) {
+		log_error("pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (getuid() == 0 && chown(path, uid, gid) != 0)
+		log_warning("pid file %s: chown: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Root gives up its privileges for good; others run as they are. */
+static int
+milter_drop(const struct passwd *pw)
+{
+	if (getuid() != 0 && geteuid() != 0)
+		return 0;
+	if (setgroups(1, &pw->pw_gid) != 0 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
+		log_error("cannot become user %s: %s", pw->pw_name,
+		    strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		log_error("still root after dropping privileges");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * libmilter writes each edit and reply in its own small send(); on TCP,
+ * Nagle's algorithm then waits for the MTA's delayed ACK (40 ms) once per
+ * message.  libmilter does not hand out its listening socket, so find it
+ * (the only listening TCP socket at this point) and set TCP_NODELAY,
+ * which the sockets it accepts inherit.  Unix sockets need nothing.
+ */
+static void
+milter_nodelay(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, on = 1, listening;
+
+	for (fd = 3; fd < 256; fd++) {
+		len = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+		    &len) != 0 || !listening)
+			continue;
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		milter_tcp = true;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on)) != 0)
+			log_warning("TCP_NODELAY on the milter socket: %s",
+			    strerror(errno));
+	}
+}
+
+static int
+milter_socket(const char *spec)
+{
+	mode_t old;
+	int rc;
+
+	if (smfi_setconn((char *)spec) != MI_SUCCESS ||
+	    smfi_register(milter_desc) != MI_SUCCESS) {
+		log_error("cannot use milter socket %s", spec);
+		return EX_SOFTWARE;
+	}
+	/* The MTA runs as another user: the socket is 0666 and the
+	   directory it is in decides who may connect. */
+	old = umask(0111);
+	rc = smfi_opensocket(1);
+	umask(old);
+	if (rc != MI_SUCCESS) {
+		log_error("cannot open milter socket %s", spec);
+		return EX_UNAVAILABLE;
+	}
+	milter_nodelay();
+	return 0;
+}
+
+static int
+milter_run(const struct passwd *pw, const char *pid_file, bool foreground)
+{
+	struct sigaction sa;
+	sigset_t set;
+	pthread_t th;
+	char ch;
+	ssize_t n;
+
+	if (!foreground && daemon(0, 0) != 0) {
+		log_error("daemon: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	if (milter_pidfile(pid_file, pw ? pw->pw_uid : 0, pw ? pw->pw_gid :
+	    0) != 0)
+		return EX_CANTCREAT;
+	if (pw != NULL && milter_drop(pw) != 0)
+		return EX_NOPERM;
+	if (pipe2(milter_pipe, O_CLOEXEC) != 0)
+		return EX_OSERR;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = milter_on_hup;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* TERM and INT belong to libmilter's signal thread. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&th, NULL, milter_thread, NULL) != 0)
+		return EX_OSERR;
+	log_info("started");
+	for (;;) {
+		n = read(milter_pipe[0], &ch, 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n != 1 || ch == 'x')
+			break;
+		milter_reload();
+	}
+	pthread_join(th, NULL);
+	if (pid_file != NULL)
+		(void)unlink(pid_file);
+	log_info("stopped");
+	return milter_status;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *socket_spec = NULL;
+	struct str diag = STR_INIT;
+	struct passwd *pw = NULL;
+	struct cfg *cfg;
+	char *pid_file;
+	bool test = false, foreground = false;
+	int ch, rc;
+
+	milter_config = CFG_DEFAULT_PATH;
+	log_init("smtpgate-milter",
+	    LOG_TO_SYSLOG | (isatty(STDERR_FILENO) ? LOG_TO_STDERR : 0));
+	while ((ch = getopt(argc, argv, "c:fp:tV")) != -1) {
+		switch (ch) {
+		case 'c':
+			milter_config = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			log_set_stderr(true);
+			break;
+		case 'p':
+			socket_spec = optarg;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'V':
+			printf("smtpgate-milter %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			fputs(milter_usage, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "smtpgate-milter: unexpected argument '%s'\n%s",
+		    argv[optind], milter_usage);
+		return EX_USAGE;
+	}
+	rc = cfg_load(milter_config, &cfg, &diag);
+	fputs(str_cstr(&diag), stderr);
+	str_free(&diag);
+	if (rc != CFG_OK)
+		return cfg_exitcode(rc);
+	if (test) {
+		printf("smtpgate-milter: %s: configuration OK\n", milter_config);
+		cfg_free(cfg);
+		return 0;
+	}
+	log_set_level(cfg->log_level);
+	if (socket_spec == NULL)
+		socket_spec = cfg->milter_socket;
+	if (geteuid() == 0 && (pw = getpwnam(cfg->milter_user)) == NULL) {
+		fprintf(stderr, "smtpgate-milter: user '%s' does not exist: "
+		    "create it or set [milter] user\n", cfg->milter_user);
+		cfg_free(cfg);
+		return EX_NOUSER;
+	}
+	if ((rc = milter_socket(socket_spec)) != 0) {
+		cfg_free(cfg);
+		return rc;
+	}
+	/* A reload may free this cfg: keep our own copy of the pid path. */
+	pid_file = cfg->milter_pid_file ? xstrdup(cfg->milter_pid_file) : NULL;
+	cfg_holder_init(&milter_cfg, cfg);
+	rc = milter_run(pw, pid_file, foreground);
+	cfg_holder_destroy(&milter_cfg);
+	free(pid_file);
+	return rc;
+}
