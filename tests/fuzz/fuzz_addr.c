@@ -1,0 +1,104 @@
+/*
+ * Fuzz target for lib/addr_*.c: parse the input as an address list; what
+ * parses must format and parse back to the very same addresses.  The
+ * input also goes through addr_parse_one() and addr_parse_path(), and
+ * what they return through the formatters and comparisons.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "fuzz.h"
+
+static bool
+fuzz_str_eq(const struct str *a, const struct str *b)
+{
+	return a->len == b->len && (a->len == 0 ||
+	    memcmp(a->data, b->data, a->len) == 0);
+}
+
+static bool
+fuzz_addr_eq(const struct addr *a, const struct addr *b)
+{
+	return fuzz_str_eq(&a->display, &b->display) &&
+	    fuzz_str_eq(&a->local, &b->local) &&
+	    fuzz_str_eq(&a->domain, &b->domain) &&
+	    fuzz_str_eq(&a->group, &b->group) &&
+	    fuzz_str_eq(&a->route, &b->route);
+}
+
+static void
+fuzz_list(const char *s, size_t len)
+{
+	struct addr_list l, again;
+	struct str text = STR_INIT, err = STR_INIT;
+	size_t i;
+
+	addr_list_init(&l);
+	addr_list_init(&again);
+	if (addr_parse_list(s, len, &l, &err) != ADDR_OK) {
+		if (err.len == 0 || l.n != 0)
+			abort();
+		goto out;
+	}
+	addr_format_list(&l, &text);
+	if (text.len > ADDR_MAX_INPUT)
+		goto out;
+	if (addr_parse_list(text.data, text.len, &again, &err) != ADDR_OK ||
+	    again.n != l.n)
+		abort();
+	for (i = 0; i < l.n; i++) {
+		if (!fuzz_addr_eq(&l.v[i], &again.v[i]))
+			abort();
+		if (l.v[i].route.len == 0 && !addr_same(&l.v[i], &again.v[i]))
+			abort();
+	}
+out:
+	addr_list_free(&l);
+	addr_list_free(&again);
+	str_free(&text);
+	str_free(&err);
+}
+
+/* A single mailbox or path must survive its own formatter. */
+static void
+fuzz_single(const char *s, size_t len, bool path)
+{
+	int (*parse)(const char *, size_t, struct addr *, struct str *) =
+	    path ? addr_parse_path : addr_parse_one;
+	struct addr a, b;
+	struct str text = STR_INIT;
+
+	addr_init(&a);
+	addr_init(&b);
+	if (parse(s, len, &a, NULL) == ADDR_OK) {
+		if (path)
+			addr_format_path(&a, &text);
+		else
+			addr_format(&a, &text);
+		if (parse(text.data, text.len, &b, NULL) != ADDR_OK ||
+		    !fuzz_addr_eq(&a, &b))
+			abort();
+		(void)addr_is_routed(&a);
+		(void)addr_in_domain(&a, "example.org");
+		str_reset(&text);
+		addr_format_bare(&a, &text);
+		(void)addr_match(&b, str_cstr(&text));
+	}
+	addr_free(&a);
+	addr_free(&b);
+	str_free(&text);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s = (const char *)data;
+
+	fuzz_list(s, size);
+	fuzz_single(s, size, false);
+	fuzz_single(s, size, true);
+	return 0;
+}

@@ -1,0 +1,37 @@
+/*
+ * Fuzz target for lib/aliases.c: load the input as an aliases file, then
+ * resolve every name it defines.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "aliases.h"
+#include "fuzz.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct str diag = STR_INIT, err = STR_INIT;
+	struct aliases a;
+	size_t i, k;
+
+	if (aliases_load_buffer("fuzz", (const char *)data, size, &a,
+	    &diag) == ALIASES_OK) {
+		for (i = 0; i < a.n && i < 50; i++) {
+			char **out = NULL;
+			size_t n = 0;
+
+			aliases_resolve(&a, a.v[i].name, "example.org", &out,
+			    &n, &err);
+			for (k = 0; k < n; k++)
+				free(out[k]);
+			free(out);
+			str_reset(&err);
+		}
+		aliases_free(&a);
+	}
+	str_free(&diag);
+	str_free(&err);
+	return 0;
+}

@@ -1,0 +1,200 @@
+/*
+ * Unit tests for lib/smtpin.c: "sendmail -bs" sessions, scripted.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpin.h"
+
+struct record {
+	struct str log;		/* "from|rcpt,rcpt|data" per message */
+	int	code;		/* what deliver answers */
+};
+
+static int
+deliver(void *arg, struct smtpin_txn *txn, struct smtp_reply *reply)
+{
+	struct record *rec = arg;
+	char buf[256];
+	size_t i, n;
+
+	str_appendf(&rec->log, "%s|", txn->sender);
+	for (i = 0; i < txn->nrcpts; i++)
+		str_appendf(&rec->log, "%s%s", i ? "," : "", txn->rcpts[i]);
+	str_appendc(&rec->log, '|');
+	while ((n = fread(buf, 1, sizeof(buf), txn->data)) > 0)
+		str_append(&rec->log, buf, n);
+	str_appendz(&rec->log, "#\n");
+	if (rec->code == 250)
+		smtp_reply_make(reply, 250, "2.0.0", "Ok: queued as X1");
+	else
+		smtp_reply_make(reply, rec->code, rec->code / 100 == 4 ?
+		    "4.4.1" : "5.7.1", "refused by the relay");
+	return 0;
+}
+
+/* Run a session over script; return the transcript of our replies. */
+static void
+session(const char *script, size_t len, struct record *rec, struct str *out)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *in = fmemopen((void *)script, len, "r");
+	FILE *o = open_memstream(&buf, &size);
+
+	ck_assert_int_eq(smtpin_run(in, o, "app1.example.org", deliver, rec),
+	    SMTPIN_OK);
+	fclose(in);
+	fclose(o);
+	str_set(out, buf, size);
+	free(buf);
+}
+
+START_TEST(test_symfony_session)
+{
+	static const char script[] =
+	    "EHLO [127.0.0.1]\r\n"
+	    "MAIL FROM:<app@example.org>\r\n"
+	    "RCPT TO:<a@example.org>\r\n"
+	    "RCPT TO:<b@example.org>\r\n"
+	    "DATA\r\n"
+	    "Subject: one\r\n\r\n..leading dot\r\nbody\r\n.\r\n"
+	    "RSET\r\n"
+	    "MAIL FROM:<> BODY=8BITMIME\r\n"
+	    "RCPT TO:c@example.org\r\n"
+	    "DATA\r\n"
+	    "Subject: two\n\nlf only\n.\n"
+	    "QUIT\r\n"
+	    "NOOP\r\n";		/* after QUIT: never read */
+	struct record rec = { STR_INIT, 250 };
+	struct str out = STR_INIT;
+
+	session(script, sizeof(script) - 1, &rec, &out);
+	ck_assert_str_eq(str_cstr(&out),
+	    "220 app1.example.org ESMTP smtpgate\r\n"
+	    "250-app1.example.org\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
+	    "250 ENHANCEDSTATUSCODES\r\n"
+	    "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n"
+	    "250 2.0.0 Ok: queued as X1\r\n"
+	    "250 2.0.0 Ok\r\n"
+	    "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n"
+	    "250 2.0.0 Ok: queued as X1\r\n"
+	    "221 2.0.0 Bye\r\n");
+	ck_assert_str_eq(str_cstr(&rec.log),
+	    "app@example.org|a@example.org,b@example.org|"
+	    "Subject: one\n\n.leading dot\nbody\n#\n"
+	    "|c@example.org|Subject: two\n\nlf only\n#\n");
+	str_free(&out);
+	str_free(&rec.log);
+}
+END_TEST
+
+static const struct {
+	const char *script, *want;
+} errors[] = {
+	{ "RCPT TO:<a@b>\r\n", "503 5.5.1 Need MAIL before RCPT" },
+	{ "DATA\r\n", "503 5.5.1 Need MAIL before DATA" },
+	{ "MAIL FROM:<a@b>\r\nDATA\r\n", "503 5.5.1 Need RCPT before DATA" },
+	{ "MAIL FROM:<a@b>\r\nMAIL FROM:<a@b>\r\n", "503 5.5.1 Nested MAIL" },
+	{ "MAIL FROM:a@b>\r\n", "501 5.5.4 Syntax: MAIL" },
+	{ "MAIL TO:<a@b>\r\n", "501 5.5.4 Syntax: MAIL" },
+	{ "MAIL FROM:<a@b>\r\nRCPT TO:<>\r\n", "501 5.5.4 Syntax: RCPT" },
+	{ "EHLO\r\n", "501 5.5.4 Syntax: EHLO" },
+	{ "TURN\r\n", "502 5.5.2 Command not implemented" },
+	{ "VRFY root\r\n", "252 2.5.2" },
+	{ "NO\0OP\r\n", "500 5.5.2 NUL in command" },
+};
+
+START_TEST(test_errors)
+{
+	struct record rec = { STR_INIT, 250 };
+	struct str out = STR_INIT;
+	size_t len = strlen(errors[_i].script);
+
+	if (strcmp(errors[_i].want, "500 5.5.2 NUL in command") == 0)
+		len = 8;
+	session(errors[_i].script, len, &rec, &out);
+	ck_assert_msg(strstr(str_cstr(&out), errors[_i].want) != NULL,
+	    "'%s' not in '%s'", errors[_i].want, str_cstr(&out));
+	ck_assert_uint_eq(rec.log.len, 0);
+	str_free(&out);
+	str_free(&rec.log);
+}
+END_TEST
+
+START_TEST(test_source_route_and_refusal)
+{
+	static const char script[] =
+	    "HELO x\r\nMAIL FROM:<@relay.example:app@example.org>\r\n"
+	    "RCPT TO:<a@example.org>\r\nDATA\r\nx\r\n.\r\n";
+	struct record rec = { STR_INIT, 451 };
+	struct str out = STR_INIT;
+
+	session(script, sizeof(script) - 1, &rec, &out);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&out),
+	    "451 4.4.1 refused by the relay\r\n"));
+	ck_assert_str_eq(str_cstr(&rec.log), "app@example.org|a@example.org|x\n#\n");
+	str_free(&out);
+	str_free(&rec.log);
+}
+END_TEST
+
+START_TEST(test_eof_in_data_delivers_nothing)
+{
+	static const char script[] =
+	    "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\ncut here";
+	struct record rec = { STR_INIT, 250 };
+	struct str out = STR_INIT;
+
+	session(script, sizeof(script) - 1, &rec, &out);
+	ck_assert_uint_eq(rec.log.len, 0);
+	ck_assert_ptr_null(strstr(str_cstr(&out), "queued"));
+	str_free(&out);
+	str_free(&rec.log);
+}
+END_TEST
+
+START_TEST(test_long_line)
+{
+	struct record rec = { STR_INIT, 250 };
+	struct str script = STR_INIT, out = STR_INIT;
+	size_t i;
+
+	str_appendz(&script, "MAIL FROM:<");
+	for (i = 0; i < 10000; i++)
+		str_appendc(&script, 'a');
+	str_appendz(&script, "@b>\r\nNOOP\r\n");
+	session(script.data, script.len, &rec, &out);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&out), "500 5.5.2 Line too long\r\n"
+	    "250 2.0.0 Ok\r\n"));
+	str_free(&script);
+	str_free(&out);
+	str_free(&rec.log);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("smtpin");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_symfony_session);
+	tcase_add_loop_test(tc, test_errors, 0, sizeof(errors) / sizeof(errors[0]));
+	tcase_add_test(tc, test_source_route_and_refusal);
+	tcase_add_test(tc, test_eof_in_data_delivers_nothing);
+	tcase_add_test(tc, test_long_line);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
