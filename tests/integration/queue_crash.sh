@@ -13,7 +13,7 @@
 # once after the clean -q (0 lost).  A recipient may get a second copy
 # only when the kill fell between the server's 250 and the envelope update:
 # the test counts those states after each kill, checks that the duplicates
-# are exactly those, and that they are few.  After every kill each
+# are exactly those, and reports how many.  After every kill each
 # env/<id> must parse (mailq lists it) and have its msg/<id>, as long as
 # the envelope says.
 #
@@ -385,7 +385,7 @@ settle
 index_mail r0
 echo "# the runner takes ~$per ms a message"
 
-rlost=0 multi=0 rwin=0 kills=0
+rlost=0 multi=0 rwin=0 rwinm=0 kills=0
 j=0
 while [ $j -lt "$NR" ]; do
 	j=$((j + 1))
@@ -413,6 +413,7 @@ while [ $j -lt "$NR" ]; do
 	set -- $(tail -n 1 "$tmp/w")
 	wp=$1 wm=$2
 	rwin=$((rwin + wp))
+	rwinm=$((rwinm + wm))
 	[ "$wm" -le 1 ] || { echo "FAIL: round $j: $wm messages delivered and still due"; multi=$((multi + 1)); }
 	# Nothing queued may be missing.
 	awk 'FILENAME == ARGV[1] { d[$1 " " $2] = 1; next }
@@ -444,17 +445,12 @@ expect "no message arrived cut" 0 "$cut"
 echo "# (runner part: $((($(now_ms) - start) / 1000)) s)"
 total=$((NS + NR))
 dups=$((sdups + $2))
-echo "# duplicates: $dups of $total trials"
-# Where duplicates come from is checked exactly above (only kills between
-# the 250 and the envelope update); this bound is a sanity check, loose
-# enough for a loaded or sanitizer-slowed machine, where that window is
-# wider in time.
-if [ $((dups * 4)) -le "$total" ]; then
-	echo "ok: duplicates are few (<= 25% of the trials)"
-else
-	echo "FAIL: $dups duplicates in $total trials (more than 25%)"
-	nfail=$((nfail + 1))
-fi
+# The rate is reported, not asserted: how often a kill lands between the
+# 250 and the envelope update depends on the machine's speed (a sanitizer
+# build or a loaded CI host widens that window in time), and with a few
+# dozen trials a bound on it fails by chance.  What is asserted above is
+# exact: every duplicate comes from a kill in that window.
+echo "# duplicates: $dups recipients, from $((window + rwinm)) of $total kills in the window between the 250 and the envelope update"
 echo "# left over (swept after a day): $(ls "$q/tmp" | wc -l) temporary, $(ls "$q/msg" | wc -l) message files"
 
 [ "$nfail" -eq 0 ]
