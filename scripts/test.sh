@@ -48,8 +48,14 @@ count_results() {
 			f=$(grep -cE '^FAIL: ' "$lg")
 			passed=$((passed + n)); failed=$((failed + f))
 			note "$res: $label $name ($n ok, $f failed)"
+			# Say which assertions failed, with the seed or numbers
+			# the test printed, so a failure in CI can be read there.
+			if [ "$f" -gt 0 ]; then
+				grep -E '^(FAIL: |# seed )' "$lg" | head -n 20 | sed 's/^/    /' | tee -a "$log"
+			fi
 			if [ "$res" != PASS ] && [ "$f" -eq 0 ]; then
 				fail "$label $name exited non-zero"
+				tail -n 30 "$lg" 2>/dev/null | sed 's/^/    /'
 			fi
 		elif [ "$res" = PASS ]; then
 			pass "$label $name"
