@@ -108,6 +108,14 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	 * not set TCP_NODELAY).  A reply per event acknowledges at once.
 	 */
 	*pf1 = (skip | (milter_tcp ? 0 : noreply)) & f1;
+	/*
+	 * For the same reason the DATA step stays on over TCP: Postfix's
+	 * smtpd writes the DATA macros and then hands the connection to
+	 * cleanup, whose first header write would wait for the ACK of those
+	 * bytes.  Answering DATA acknowledges them.
+	 */
+	if (milter_tcp)
+		*pf1 &= ~SMFIP_NODATA;
 	c->steps = *pf1;
 	*pf2 = 0;
 	*pf3 = 0;
