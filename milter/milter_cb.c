@@ -101,6 +101,20 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	}
 	*pf0 = actions;
 	/*
+	 * Ask for the two macros the policy reads, where it reads them,
+	 * instead of the MTA's whole lists: the login at MAIL and the queue
+	 * id at end of message.  This also gets the login when a site's
+	 * milter_mail_macros leaves {auth_authen} out.
+	 */
+	if (f0 & SMFIF_SETSYMLIST) {
+		*pf0 |= SMFIF_SETSYMLIST;
+		if (smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen}") !=
+		    MI_SUCCESS || smfi_setsymlist(ctx, SMFIM_EOM, "i") !=
+		    MI_SUCCESS)
+			log_warning("cannot ask the MTA for {auth_authen} and "
+			    "i: using its macro lists");
+	}
+	/*
 	 * No replies before end of message saves a round trip per event on a
 	 * unix socket.  Over TCP it costs more than it saves: the MTA then
 	 * writes event after event without waiting, and Nagle holds each

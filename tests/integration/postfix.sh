@@ -22,7 +22,8 @@
 # postconf -c, sendmail -C), PF_MAILLOG; set by postfix_start: PF_PORT, PF_SUB_PORT, CAPTURE_PORT, CAPTURE_DIR, CAPTURE_LOG, PF_MAILLOG,
 # PF_MASTER_PID.  SASL users: alice@example.org / $PF_ALICE_PW and
 # bob@example.org / $PF_BOB_PW.  Lines in $PF_MAIN_EXTRA are appended to
-# main.cf before the start.  The capture server stores each message as
+# main.cf before the start; $PF_MAIL_MACROS is milter_mail_macros.  The
+# capture server stores each message as
 # smtpd.py does: "MAIL FROM:<...>" and "RCPT TO:<...>" lines, an empty line,
 # then the data.
 #
@@ -41,6 +42,8 @@ PF_ALICE_PW='alice-Secret1'
 PF_BOB_PW='bob-Secret2'
 PF_MASTER_PID=""
 PF_MAIN_EXTRA="${PF_MAIN_EXTRA:-}"
+[ -n "${PF_MAIL_MACROS:-}" ] ||
+    PF_MAIL_MACROS='i {auth_type} {auth_authen} {auth_author} {mail_addr} {mail_host} {mail_mailer}'
 
 # pf_require: skip the test (exit 77) when a private Postfix can't run here.
 pf_require() {
@@ -150,7 +153,7 @@ smtpd_milters = $1
 non_smtpd_milters = $1
 milter_default_action = tempfail
 milter_protocol = 6
-milter_mail_macros = i {auth_type} {auth_authen} {auth_author} {mail_addr} {mail_host} {mail_mailer}
+milter_mail_macros = $PF_MAIL_MACROS
 EOF
 	fi
 	[ -z "$PF_MAIN_EXTRA" ] || printf '%s\n' "$PF_MAIN_EXTRA"
