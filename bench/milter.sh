@@ -16,10 +16,11 @@
 #   conn   smtp-source -s 10 -m N       a new connection per message
 #   reuse  smtp-source -s 10 -m N -d    many messages per connection
 #   seq    smtp-source -s 1 -m N1       one session at a time (latency)
+#   seqd   smtp-source -s 1 -m N1 -d    one session, message after message
 #
 # Usage, as root, from the source tree after a build:
 #   sh bench/milter.sh         (BUILD=_b; N=1000 N1=200 SESS=10 ROUNDS=1
-#                               CONFIGS="none noop-unix ..." MODES="conn reuse seq"
+#                               CONFIGS="none noop-unix ..." MODES="conn reuse seq seqd"
 #                               POLICY=off: smtpgate-milter with no policy
 #                               OUT=dir keeps logs, configs and the results)
 # Needs postfix (smtp-source, smtp-sink), libmilter-dev, a C compiler and
@@ -38,7 +39,7 @@ ROUNDS=${ROUNDS:-1}
 BUILD=${BUILD:-_b}
 MILTER=${MILTER:-$top/$BUILD/milter/smtpgate-milter}
 CONFIGS=${CONFIGS:-none noop-unix noop-inet smtpgate-unix smtpgate-inet}
-MODES=${MODES:-conn reuse seq}
+MODES=${MODES:-conn reuse seq seqd}
 OUT=${OUT:-}
 [ -x "$MILTER" ] || { echo "no $MILTER: build first (or set BUILD / MILTER)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "a private Postfix needs root" >&2; exit 1; }
@@ -223,6 +224,7 @@ src_args() {	# MODE: smtp-source options and the count
 	conn) echo "$N -s $SESS -m $N" ;;
 	reuse) echo "$N -s $SESS -m $N -d" ;;
 	seq) echo "$N1 -s 1 -m $N1" ;;
+	seqd) echo "$N1 -s 1 -m $N1 -d" ;;
 	esac
 }
 run_mode() {	# CONFIG MODE ROUND
