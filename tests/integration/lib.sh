@@ -42,12 +42,17 @@ port_taken() {
 	    END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
-# A free port in 20000-49999, spread by PID so parallel runs rarely meet.
+# A free port below the kernel's ephemeral range (ip_local_port_range,
+# 32768-60999 on Linux), spread by PID so parallel runs rarely meet.  A
+# port inside that range can be taken between the pick and the bind by
+# any client's outgoing connection, and tests open thousands of those.
 pick_port() {
-	p=$((20000 + ($$ * 13 + ${1:-0} * 101) % 30000))
+	_eph=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${_eph:-0}" -gt 20000 ] 2>/dev/null || _eph=32768
+	p=$((10000 + ($$ * 13 + ${1:-0} * 101) % (_eph - 10000)))
 	while port_taken "$p"; do
 		p=$((p + 1))
-		[ "$p" -lt 50000 ] || p=20000
+		[ "$p" -lt "$_eph" ] || p=10000
 	done
 	echo "$p"
 }
