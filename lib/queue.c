@@ -12,8 +12,10 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "dsn.h"
 #include "log.h"
 #include "queue.h"
+#include "smopt.h"
 #include "spool.h"
 #include "submit.h"
 
@@ -75,45 +77,47 @@ queue_load(const struct queue_env *qe, struct spool_msg *m,
 	return 0;
 }
 
+static void	queue_notify(const struct queue_env *, const struct spool_env *,
+		    const char *, const struct dsn_rcpt *, size_t, bool,
+		    const struct str *);
+
 /* Notice about the recipients that failed for good. */
 static void
 queue_bounce(const struct queue_env *qe, const struct spool_env *e,
     const struct submit *s, const struct submit_result *r, bool given_up,
     const char *why)
 {
-	char **rc = NULL, **reasons = NULL;
+	struct dsn_rcpt *rc = NULL;
 	struct str hdr = STR_INIT, rs = STR_INIT;
 	size_t i, n = 0;
 
 	for (i = 0; i < r->env.nrcpts; i++) {
+		const struct smtp_reply *reply = &r->env.rcpts[i].reply;
 		enum submit_rcpt_state st = submit_rcpt_state(r, i);
 
 		if (st == SUBMIT_RCPT_SENT || (st == SUBMIT_RCPT_DEFERRED &&
 		    !given_up))
 			continue;
 		str_reset(&rs);
-		if (r->env.rcpts[i].reply.code != 0)
-			smtp_reply_describe(&r->env.rcpts[i].reply, &rs);
+		if (reply->code != 0)
+			smtp_reply_describe(reply, &rs);
 		else
 			str_appends(&rs, &r->res.text);
 		if (given_up)
 			str_appendf(&rs, " (%s)", why);
 		rc = xreallocarray(rc, n + 1, sizeof(*rc));
-		reasons = xreallocarray(reasons, n + 1, sizeof(*reasons));
-		rc[n] = xstrdup(r->env.rcpts[i].addr);
-		reasons[n++] = xstrdup(str_cstr(&rs));
+		rc[n].addr = r->env.rcpts[i].addr;
+		rc[n].reply = reply->code != 0 ? reply : NULL;
+		rc[n++].why = str_detach(&rs);
 	}
 	if (n > 0) {
 		hdr_write(&s->hdr, &hdr);
-		queue_notify(qe, e->id, e->sender, rc, reasons, n, given_up,
-		    &hdr);
+		queue_notify(qe, e, r->relay ? r->relay->host : NULL, rc, n,
+		    given_up, &hdr);
 	}
-	for (i = 0; i < n; i++) {
-		free(rc[i]);
-		free(reasons[i]);
-	}
+	for (i = 0; i < n; i++)
+		free((char *)rc[i].why);
 	free(rc);
-	free(reasons);
 	str_free(&hdr);
 	str_free(&rs);
 }
@@ -278,17 +282,22 @@ queue_list(const struct cfg *cfg, struct str *out, struct str *err)
 	return EX_OK;
 }
 
-void
-queue_notify(const struct queue_env *qe, const char *id, const char *sender,
-    char *const *rcpts, char *const *reasons, size_t n, bool given_up,
-    const struct str *orig_header)
+/*
+ * Tell whoever should know that rcpts did not get message e, in an RFC 3464
+ * report sent like any message, from the null sender so it cannot loop.
+ */
+static void
+queue_notify(const struct queue_env *qe, const struct spool_env *e,
+    const char *remote, const struct dsn_rcpt *rcpts, size_t n,
+    bool given_up, const struct str *orig_header)
 {
 	const char *to = qe->cfg->error_address ? qe->cfg->error_address :
-	    sender;
+	    e->sender;
+	struct dsn_report d;
 	struct str text = STR_INIT, err = STR_INIT;
 	struct submit s;
+	const char *id = e->id;
 	FILE *in;
-	size_t i;
 	int rc;
 
 	if (to == NULL || *to == '\0') {
@@ -296,23 +305,27 @@ queue_notify(const struct queue_env *qe, const char *id, const char *sender,
 		    "no notice and no error_address is set", id, n);
 		return;
 	}
-	str_appendf(&text, "From: Mail Delivery System <MAILER-DAEMON@%s>\n"
-	    "To: <%s>\nSubject: Undelivered Mail Returned to Sender\n"
-	    "Auto-Submitted: auto-replied\nContent-Type: text/plain; "
-	    "charset=utf-8\n\n"
-	    "This is smtpgate-sendmail on %s.\n\n"
-	    "Your message %s could not be delivered to %s:\n\n",
-	    qe->hostname, to, qe->hostname, id, n == 1 ? "this recipient" :
-	    "these recipients");
-	for (i = 0; i < n; i++)
-		str_appendf(&text, "  <%s>: %s\n", rcpts[i], reasons[i]);
-	str_appendf(&text, "\n%s\n\n-- The header of the original message "
-	    "--\n\n", given_up ? "It stayed in the queue too long and "
-	    "smtpgate has given up on it." : "The server refused it for good; "
-	    "it will not be retried.");
-	for (i = 0; i < orig_header->len; i++)
-		if (orig_header->data[i] != '\r')
-			str_appendc(&text, orig_header->data[i]);
+	/* -N: the sender asked for no failure notice (NEVER, or only
+	   SUCCESS/DELAY).  The administrators' error_address still gets it. */
+	if (qe->cfg->error_address == NULL && e->dsn_notify != 0 &&
+	    !(e->dsn_notify & SMOPT_NOTIFY_FAILURE)) {
+		log_info("%s: %zu recipient(s) failed; no notice to <%s>, "
+		    "who asked for none (-N)", id, n, to);
+		return;
+	}
+	memset(&d, 0, sizeof(d));
+	d.host = qe->hostname;
+	d.queue_id = id;
+	d.to = to;
+	d.envid = e->dsn_envid;
+	d.remote = remote;
+	d.arrival = (time_t)e->created;
+	d.now = time(NULL);
+	d.given_up = given_up;
+	d.rcpts = rcpts;
+	d.nrcpts = n;
+	d.header = orig_header;
+	dsn_build(&d, &text);
 	if ((in = fmemopen(text.data, text.len, "r")) == NULL) {
 		log_error("%s: cannot build the notice", id);
 		str_free(&text);

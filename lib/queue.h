@@ -45,12 +45,5 @@ int	queue_run(const struct queue_env *qe, const struct queue_filter *f,
 	    struct queue_stats *st, struct str *err);
 /* The queue as mailq shows it. */
 int	queue_list(const struct cfg *cfg, struct str *out, struct str *err);
-/*
- * Tell whoever should know that rcpts (with reasons, one per line in
- * reasons[i]) did not get message id.  Sent like any message.
- */
-void	queue_notify(const struct queue_env *qe, const char *id,
-	    const char *sender, char *const *rcpts, char *const *reasons,
-	    size_t n, bool given_up, const struct str *orig_header);
 
 #endif

@@ -133,7 +133,7 @@ expect "partial: one RCPT in the retry" 1 "$(grep -c '^RCPT' "$tmp/log")"
 
 # 7. A permanent refusal at queue-run time: a notice goes to the sender.
 down
-printf 'Subject: doomed\n\nx\n' | $shim -C "$tmp/c.conf" -f sender@example.org gone@example.org 2>/dev/null
+printf 'Subject: doomed\n\nx\n' | $shim -C "$tmp/c.conf" -V envid42 -f sender@example.org gone@example.org 2>/dev/null
 up --fail 'rcpt=gone@example.org:550 5.1.1 no such user'
 rm -f "$tmp"/mail/msg-*
 $shim -C "$tmp/c.conf" -q
@@ -145,9 +145,25 @@ if [ -n "$n" ]; then
 	expect_grep "the notice comes from the null sender" "^MAIL FROM:<>" "$n"
 	expect_grep "the notice names the recipient and the reply" "gone@example.org>: 550 5.1.1 no such user" "$n"
 	expect_grep "the notice carries the original header" "^Subject: doomed" "$n"
+	expect_grep "the notice is an RFC 3464 report" \
+	    "^Content-Type: multipart/report; report-type=delivery-status;" "$n"
+	expect_grep "the report names the recipient" "^Final-Recipient: rfc822; gone@example.org" "$n"
+	expect_grep "the report has the server's status" "^Status: 5\.1\.1" "$n"
+	expect_grep "the report quotes the reply" "^Diagnostic-Code: smtp; 550 5\.1\.1 no such user" "$n"
+	expect_grep "the report names the relay" "^Remote-MTA: dns; 127\.0\.0\.1" "$n"
+	expect_grep "the report carries the ENVID of -V" "^Original-Envelope-Id: envid42" "$n"
 else
 	echo "FAIL: no notice was sent"; nfail=$((nfail + 1))
 fi
+
+# 7b. -N never: the sender asked for no notice, and gets none.
+down
+printf 'Subject: quiet\n\nx\n' | $shim -C "$tmp/c.conf" -N never -f sender@example.org gone@example.org 2>/dev/null
+up --fail 'rcpt=gone@example.org:550 5.1.1 no such user'
+rm -f "$tmp"/mail/msg-*
+$shim -C "$tmp/c.conf" -q
+expect "-N never: the refused message leaves the queue" 0 "$(queued)"
+expect "-N never: no notice is sent" 0 "$(count)"
 
 # 8. max_age: a message older than max_age is given up with a notice.
 down
@@ -162,6 +178,7 @@ $shim -C "$tmp/c.conf" -q
 n=$(grep -l -a 'given up' "$tmp"/mail/msg-* 2>/dev/null | head -n 1)
 [ -n "$n" ] && grep -q '^RCPT TO:<old@example.org>' "$n"
 expect "the give-up notice reached the sender once the relay was back" 0 $?
+expect_grep "the give-up report says delivery time expired" "^Status: 4\.4\.7" "$n"
 
 # 9. -qI and -qR select messages.
 down
