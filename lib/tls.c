@@ -13,11 +13,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
 #include "tls.h"
+#include "tls_ossl.h"
 
 struct tls_session {
 	SSL_CTX *ctx;
@@ -307,12 +304,16 @@ int
 tls_connect(int fd, const struct tls_params *p, unsigned timeout_ms,
     struct tls_session **out, struct str *err)
 {
-	struct tls_session *s = xcalloc(1, sizeof(*s));
 	long long deadline = tls_now_ms() + timeout_ms;
+	struct tls_session *s;
 	long result;
 	int rc, n, e;
 
 	*out = NULL;
+	/* The first TLS connection of the process loads OpenSSL. */
+	if (!tls_ossl_load(err))
+		return TLS_ECONFIG;
+	s = xcalloc(1, sizeof(*s));
 	s->fd = fd;
 	ERR_clear_error();
 	if ((rc = tls_setup(s, p, err)) != TLS_OK)

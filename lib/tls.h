@@ -25,7 +25,7 @@ enum {
 	TLS_ECERT,		/* certificate refused (chain, name or pin) */
 	TLS_ETIMEOUT,
 	TLS_EIO,		/* read/write failure, connection closed */
-	TLS_ECONFIG		/* bad CA file, OpenSSL set-up failure */
+	TLS_ECONFIG		/* bad CA file, OpenSSL set-up or load failure */
 };
 
 struct tls_params {
