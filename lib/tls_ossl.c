@@ -4,7 +4,7 @@
 #include "config.h"
 
 /* Here the names are OpenSSL's, not redirected through the table. */
-#define TLS_OSSL_IMPL
+#define TLS_OSSL_NO_REDIRECT
 
 #include "tls_ossl.h"
 
@@ -23,6 +23,11 @@ tls_ossl_load(struct str *err)
 #include <pthread.h>
 #include <stddef.h>
 #include <string.h>
+
+/* The unit tests compile this file again with a library that fails. */
+#ifndef TLS_OSSL_SONAME
+#define TLS_OSSL_SONAME	SMTPGATE_LIBSSL_SONAME
+#endif
 
 struct tls_ossl tls_ossl;
 
@@ -65,7 +70,7 @@ tls_ossl_resolve(void *handle, struct tls_ossl *t, struct str *err)
 		if ((addr = dlsym(handle, sym->name)) == NULL) {
 			why = dlerror();
 			str_appendf(err, "%s: missing symbol %s",
-			    SMTPGATE_LIBSSL_SONAME, sym->name);
+			    TLS_OSSL_SONAME, sym->name);
 			if (why != NULL)
 				str_appendf(err, " (%s)", why);
 			return false;
@@ -88,10 +93,9 @@ tls_ossl_open(struct str *err)
 	 * dependency of libssl).  The handle is never closed: the table
 	 * points into the library for the rest of the process.
 	 */
-	if ((handle = dlopen(SMTPGATE_LIBSSL_SONAME,
-	    RTLD_NOW | RTLD_LOCAL)) == NULL) {
+	if ((handle = dlopen(TLS_OSSL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		why = dlerror();
-		str_appendf(err, "cannot load %s: %s", SMTPGATE_LIBSSL_SONAME,
+		str_appendf(err, "cannot load %s: %s", TLS_OSSL_SONAME,
 		    why != NULL ? why : "unknown error");
 		return false;
 	}

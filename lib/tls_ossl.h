@@ -25,7 +25,9 @@
  * SSL_CTX_ctrl, sk_X509_num is OPENSSL_sk_num).  The #define list below it
  * must name the same functions: a define without an entry fails to
  * compile, and an entry without a define leaves tls.o with an undefined
- * OpenSSL symbol, which fails to link.
+ * OpenSSL symbol, which fails to link.  A file that defines
+ * TLS_OSSL_NO_REDIRECT before including this header sees OpenSSL's own
+ * names (tls_ossl.c, which fills the table, and its unit test).
  */
 #ifndef SMTPGATE_TLS_OSSL_H
 #define SMTPGATE_TLS_OSSL_H
@@ -112,7 +114,7 @@ extern struct tls_ossl tls_ossl;
 
 bool	tls_ossl_load(struct str *err);
 
-#if defined(SMTPGATE_OPENSSL_DLOPEN) && !defined(TLS_OSSL_IMPL)
+#if defined(SMTPGATE_OPENSSL_DLOPEN) && !defined(TLS_OSSL_NO_REDIRECT)
 #define ASN1_STRING_get0_data	(tls_ossl.ASN1_STRING_get0_data)
 #define ASN1_STRING_length	(tls_ossl.ASN1_STRING_length)
 #define BIO_ctrl		(tls_ossl.BIO_ctrl)
@@ -184,6 +186,6 @@ bool	tls_ossl_load(struct str *err);
 #define SSL_get_peer_certificate \
 				(tls_ossl.SSL_get_peer_certificate)
 #endif
-#endif /* SMTPGATE_OPENSSL_DLOPEN && !TLS_OSSL_IMPL */
+#endif /* SMTPGATE_OPENSSL_DLOPEN && !TLS_OSSL_NO_REDIRECT */
 
 #endif
