@@ -72,6 +72,13 @@ submit_hint(const struct smtp_result *res)
 	    "does not offer STARTTLS") != NULL)
 		return "the server has no STARTTLS on this port: check "
 		    "host, port and tls (implicit TLS is usually port 465)";
+#ifdef SMTPGATE_LIBSSL_SONAME
+	/* lib/tls_ossl.c names the library it could not load or use. */
+	if (res->status == SMTP_TLSFAIL && strstr(str_cstr(&res->text),
+	    SMTPGATE_LIBSSL_SONAME) != NULL)
+		return "OpenSSL (" SMTPGATE_LIBSSL_SONAME ") is missing or "
+		    "broken: reinstall the OpenSSL library package";
+#endif
 	if (res->status == SMTP_TLSFAIL)
 		return "check host (it must match the certificate) and "
 		    "tls_ca_file";
