@@ -25,11 +25,6 @@ struct tls_session {
 	bool	pinned;
 };
 
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-#define tls_get_peer(ssl)	SSL_get1_peer_certificate(ssl)
-#else
-#define tls_get_peer(ssl)	SSL_get_peer_certificate(ssl)
-#endif
 
 /* Append OpenSSL's error queue, emptying it, as "; reason; reason". */
 static void
@@ -143,7 +138,7 @@ tls_peer_sha256(const struct tls_session *s, struct str *out)
 	X509 *cert;
 	bool ok;
 
-	if ((cert = tls_get_peer(s->ssl)) == NULL)
+	if ((cert = SSL_get1_peer_certificate(s->ssl)) == NULL)
 		return false;
 	ok = X509_digest(cert, EVP_sha256(), md, &n) == 1;
 	if (ok)
@@ -210,7 +205,14 @@ tls_cert_error(struct tls_session *s, const struct tls_params *p,
 static int
 tls_system_store(SSL_CTX *ctx)
 {
-	const char *dir = getenv(X509_get_default_cert_dir_env());
+	/*
+	 * SSL_CERT_DIR is honoured as OpenSSL honours it: not in a setgid
+	 * process, whose caller must not choose whom the relay password is
+	 * sent to.  The setgid shim clears its environment anyway;
+	 * secure_getenv() keeps that true for any other caller, even after
+	 * the group is dropped.
+	 */
+	const char *dir = secure_getenv(X509_get_default_cert_dir_env());
 	struct stat st;
 
 	if (dir == NULL)

@@ -40,12 +40,6 @@
 
 #include "str.h"
 
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-#define TLS_OSSL_GET_PEER(X)	X(SSL_get1_peer_certificate)
-#else
-#define TLS_OSSL_GET_PEER(X)	X(SSL_get_peer_certificate)
-#endif
-
 #define TLS_OSSL_FUNCS(X) \
 	X(ASN1_STRING_get0_data) \
 	X(ASN1_STRING_length) \
@@ -74,6 +68,7 @@
 	X(SSL_free) \
 	X(SSL_get0_param) \
 	X(SSL_get_current_cipher) \
+	X(SSL_get1_peer_certificate) \
 	X(SSL_get_error) \
 	X(SSL_get_ex_data) \
 	X(SSL_get_ex_data_X509_STORE_CTX_idx) \
@@ -100,8 +95,7 @@
 	X(X509_get_ext_d2i) \
 	X(X509_get_subject_name) \
 	X(X509_up_ref) \
-	X(X509_verify_cert_error_string) \
-	TLS_OSSL_GET_PEER(X)
+	X(X509_verify_cert_error_string)
 
 /* Each member has the type of OpenSSL's own prototype. */
 #define TLS_OSSL_MEMBER(name)	__typeof__(name) *name;
@@ -143,6 +137,8 @@ bool	tls_ossl_load(struct str *err);
 #define SSL_ctrl		(tls_ossl.SSL_ctrl)
 #define SSL_free		(tls_ossl.SSL_free)
 #define SSL_get0_param		(tls_ossl.SSL_get0_param)
+#define SSL_get1_peer_certificate \
+				(tls_ossl.SSL_get1_peer_certificate)
 #define SSL_get_current_cipher	(tls_ossl.SSL_get_current_cipher)
 #define SSL_get_error		(tls_ossl.SSL_get_error)
 #define SSL_get_ex_data		(tls_ossl.SSL_get_ex_data)
@@ -179,13 +175,6 @@ bool	tls_ossl_load(struct str *err);
 #define X509_up_ref		(tls_ossl.X509_up_ref)
 #define X509_verify_cert_error_string \
 				(tls_ossl.X509_verify_cert_error_string)
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-#define SSL_get1_peer_certificate \
-				(tls_ossl.SSL_get1_peer_certificate)
-#else
-#define SSL_get_peer_certificate \
-				(tls_ossl.SSL_get_peer_certificate)
-#endif
 #endif /* SMTPGATE_OPENSSL_DLOPEN && !TLS_OSSL_NO_REDIRECT */
 
 #endif
