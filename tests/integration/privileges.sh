@@ -184,4 +184,38 @@ expect "-bs by the user works" 0 $?
 expect_grep "-bs message accepted" "^250 2.0.0 Ok: sent" "$tmp/out"
 expect "the -bs message arrived" $((n0 + 2)) "$(count)"
 
+# 8. SSL_CERT_DIR: a user's own run may name the CAs it trusts, but the
+# setgid shim ignores it, or the user could choose whom the relay's
+# password goes to.  A STARTTLS relay verified against the system store
+# (no tls_ca_file), with a CA the system does not know.
+if command -v openssl > /dev/null 2>&1 && make_certs "$tmp/pki" > /dev/null 2>&1; then
+	mkdir -p "$tmp/cadir" && cp "$tmp/pki/ca.pem" "$tmp/cadir/" &&
+	    openssl rehash "$tmp/cadir" 2>/dev/null
+	chmod -R a+rX "$tmp/cadir"
+	tport=$(pick_port 82)
+	start_server "$tport" "$tmp/tserver.out" python3 "$server" --port "$tport" \
+	    --tls starttls --cert "$tmp/pki/server.pem" --key "$tmp/pki/server.key" \
+	    --auth PLAIN --require-auth --user relay@example.org \
+	    --password Top-Secret-pw1 --maildir "$tmp/mail" --log "$tmp/tlog" ||
+	    { echo "FAIL: TLS server did not start"; exit 1; }
+	sed -e "s/^port = $port\$/port = $tport/" -e 's/^tls = none$/tls = starttls/' \
+	    -e '/^allow_plaintext_auth/d' -e 's/^\[queue\]$/[queue]\nmode = never/' \
+	    "$tmp/etc/smtpgate.conf" > "$tmp/etc/tls.conf"
+	chmod 644 "$tmp/etc/tls.conf"
+	n0=$(count)
+	printf 'Subject: own trust\n\nx\n' | SSL_CERT_DIR="$tmp/cadir" \
+	    ./sendmail-shim/smtpgate-sendmail -C "$tmp/etc/tls.conf" ops@example.org > "$tmp/out" 2>&1
+	expect "not setgid: SSL_CERT_DIR names a CA the relay is verified with" 0 $?
+	expect "not setgid: the message arrived over TLS" $((n0 + 1)) "$(count)"
+	: > "$tmp/tlog"
+	printf 'Subject: chosen trust\n\nx\n' | as_user env SSL_CERT_DIR="$tmp/cadir" \
+	    "$shim" -C "$tmp/etc/tls.conf" ops@example.org > "$tmp/out" 2>&1
+	expect "setgid: SSL_CERT_DIR is ignored, the certificate is refused" 75 $?
+	expect_grep "setgid: the refusal names the certificate" "certificate" "$tmp/out"
+	expect "setgid: nothing arrived" $((n0 + 1)) "$(count)"
+	expect_nogrep "setgid: the password was never sent" "AUTH" "$tmp/tlog"
+else
+	echo "# no openssl CLI: the SSL_CERT_DIR case is left out"
+fi
+
 [ "$nfail" -eq 0 ]
