@@ -27,6 +27,8 @@
 
 static void cfg_parse_buffer(struct cfg_parse *, const char *, const char *,
 	    size_t);
+static void cfg_vnote(struct cfg_parse *, const char *, unsigned,
+	    const char *, const char *, va_list) UTIL_PRINTF(5, 0);
 
 static void
 cfg_vnote(struct cfg_parse *p, const char *file, unsigned line,
