@@ -128,7 +128,10 @@ dsn_fields(const struct dsn_report *r, struct str *out)
 	str_free(&date);
 }
 
-/* The original header with LF line ends; true when it has 8-bit bytes. */
+/*
+ * The original header with LF line ends and no other control characters
+ * (a notice is read in terminals too); true when it has 8-bit bytes.
+ */
 static bool
 dsn_header(const struct str *h, struct str *out)
 {
@@ -140,6 +143,8 @@ dsn_header(const struct str *h, struct str *out)
 
 		if (c == '\r' || c == '\0')
 			continue;
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			c = '?';
 		eight |= c > 0x7f;
 		str_appendc(out, c);
 	}
