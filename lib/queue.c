@@ -12,10 +12,8 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "dsn.h"
 #include "log.h"
 #include "queue.h"
-#include "smopt.h"
 #include "spool.h"
 #include "submit.h"
 
@@ -77,51 +75,6 @@ queue_load(const struct queue_env *qe, struct spool_msg *m,
 	return 0;
 }
 
-static void	queue_notify(const struct queue_env *, const struct spool_env *,
-		    const char *, const struct dsn_rcpt *, size_t, bool,
-		    const struct str *);
-
-/* Notice about the recipients that failed for good. */
-static void
-queue_bounce(const struct queue_env *qe, const struct spool_env *e,
-    const struct submit *s, const struct submit_result *r, bool given_up,
-    const char *why)
-{
-	struct dsn_rcpt *rc = NULL;
-	struct str hdr = STR_INIT, rs = STR_INIT;
-	size_t i, n = 0;
-
-	for (i = 0; i < r->env.nrcpts; i++) {
-		const struct smtp_reply *reply = &r->env.rcpts[i].reply;
-		enum submit_rcpt_state st = submit_rcpt_state(r, i);
-
-		if (st == SUBMIT_RCPT_SENT || (st == SUBMIT_RCPT_DEFERRED &&
-		    !given_up))
-			continue;
-		str_reset(&rs);
-		if (reply->code != 0)
-			smtp_reply_describe(reply, &rs);
-		else
-			str_appends(&rs, &r->res.text);
-		if (given_up)
-			str_appendf(&rs, " (%s)", why);
-		rc = xreallocarray(rc, n + 1, sizeof(*rc));
-		rc[n].addr = r->env.rcpts[i].addr;
-		rc[n].reply = reply->code != 0 ? reply : NULL;
-		rc[n++].why = str_detach(&rs);
-	}
-	if (n > 0) {
-		hdr_write(&s->hdr, &hdr);
-		queue_notify(qe, e, r->relay ? r->relay->host : NULL, rc, n,
-		    given_up, &hdr);
-	}
-	for (i = 0; i < n; i++)
-		free((char *)rc[i].why);
-	free(rc);
-	str_free(&hdr);
-	str_free(&rs);
-}
-
 /* One locked message: send, then update or remove its envelope. */
 static void
 queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
@@ -129,6 +82,7 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 {
 	struct submit s;
 	struct submit_result r;
+	struct submit_notice n;
 	struct str err = STR_INIT;
 	long long now = (long long)time(NULL);
 	bool expired;
@@ -151,8 +105,16 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	for (i = 0; i < r.env.nrcpts; i++)
 		if (submit_rcpt_state(&r, i) == SUBMIT_RCPT_DEFERRED && !expired)
 			spool_env_add_rcpt(e, r.env.rcpts[i].addr);
-	queue_bounce(qe, e, &s, &r, expired, "given up after the message "
-	    "was in the queue longer than [queue] max_age");
+	memset(&n, 0, sizeof(n));
+	n.id = e->id;
+	n.sender = e->sender;
+	n.envid = e->dsn_envid;
+	n.dsn_notify = e->dsn_notify;
+	n.arrival = e->created;
+	n.given_up = expired;
+	n.why = "given up after the message was in the queue longer than "
+	    "[queue] max_age";
+	submit_notice(&s, &r, &n);
 	if (e->nrcpts == 0) {
 		if (spool_remove(sp, e->id, &err) != SPOOL_OK)
 			log_error("%s: %s", e->id, str_cstr(&err));
@@ -280,71 +242,4 @@ queue_list(const struct cfg *cfg, struct str *out, struct str *err)
 	spool_close(&sp);
 	str_free(&lerr);
 	return EX_OK;
-}
-
-/*
- * Tell whoever should know that rcpts did not get message e, in an RFC 3464
- * report sent like any message, from the null sender so it cannot loop.
- */
-static void
-queue_notify(const struct queue_env *qe, const struct spool_env *e,
-    const char *remote, const struct dsn_rcpt *rcpts, size_t n,
-    bool given_up, const struct str *orig_header)
-{
-	const char *to = qe->cfg->error_address ? qe->cfg->error_address :
-	    e->sender;
-	struct dsn_report d;
-	struct str text = STR_INIT, err = STR_INIT;
-	struct submit s;
-	const char *id = e->id;
-	FILE *in;
-	int rc;
-
-	if (to == NULL || *to == '\0') {
-		log_warning("%s: %zu recipient(s) failed; the null sender gets "
-		    "no notice and no error_address is set", id, n);
-		return;
-	}
-	/* -N: the sender asked for no failure notice (NEVER, or only
-	   SUCCESS/DELAY).  The administrators' error_address still gets it. */
-	if (qe->cfg->error_address == NULL && e->dsn_notify != 0 &&
-	    !(e->dsn_notify & SMOPT_NOTIFY_FAILURE)) {
-		log_info("%s: %zu recipient(s) failed; no notice to <%s>, "
-		    "who asked for none (-N)", id, n, to);
-		return;
-	}
-	memset(&d, 0, sizeof(d));
-	d.host = qe->hostname;
-	d.queue_id = id;
-	d.to = to;
-	d.envid = e->dsn_envid;
-	d.remote = remote;
-	d.arrival = (time_t)e->created;
-	d.now = time(NULL);
-	d.given_up = given_up;
-	d.rcpts = rcpts;
-	d.nrcpts = n;
-	d.header = orig_header;
-	dsn_build(&d, &text);
-	if ((in = fmemopen(text.data, text.len, "r")) == NULL) {
-		log_error("%s: cannot build the notice", id);
-		str_free(&text);
-		return;
-	}
-	submit_init(&s, qe->cfg, NULL, NULL, qe->hostname, qe->user);
-	rc = submit_read_envelope(&s, "", (char *const *)&to, 1, in, &err);
-	if (rc == SUBMIT_OK)
-		rc = submit_send(&s, NULL, &err);
-	else
-		rc = submit_exitcode(rc);
-	fclose(in);
-	if (rc == 0)
-		log_info("%s: notice %s sent to <%s> about %zu recipient(s)", id,
-		    str_cstr(&s.queue_id), to, n);
-	else
-		log_error("%s: the notice to <%s> failed: %s", id, to,
-		    str_cstr(&err));
-	submit_free(&s);
-	str_free(&text);
-	str_free(&err);
 }

@@ -122,6 +122,31 @@ void	submit_result_free(struct submit_result *r);
 enum submit_rcpt_state submit_rcpt_state(const struct submit_result *r,
 	    size_t i);
 void	submit_conn_close(struct submit_conn *c);
+
+/*
+ * The message that r is about, for a notice: its queue id, envelope
+ * sender, -V and -N, and when it was queued.
+ */
+struct submit_notice {
+	const char *id;
+	const char *sender;		/* "" for the null sender: no notice */
+	const char *envid;		/* -V, or NULL */
+	unsigned dsn_notify;		/* -N bits, 0 when not given */
+	long long arrival;
+	bool	given_up;		/* max_age: deferred ones count too */
+	const char *why;		/* added to each reason when given up */
+};
+
+/*
+ * Send the envelope sender (or [general] error_address) an RFC 3464
+ * notice naming the recipients of r that were refused, and with given_up
+ * those still deferred, with the server's replies and s's original header.
+ * Nothing when every recipient got it, when the sender is null, or when -N
+ * asked for no failure notice (error_address is told all the same).  The
+ * notice goes through s's relays and queue like any message.
+ */
+void	submit_notice(const struct submit *s, const struct submit_result *r,
+	    const struct submit_notice *n);
 /* When the next attempt is due after attempts tries ([queue] retry). */
 long long submit_next_try(const struct cfg *cfg, unsigned attempts,
 	    long long now);

@@ -487,6 +487,26 @@ submit_name_rcpts(const struct submit_result *r, bool queued, struct str *err)
 	}
 }
 
+/*
+ * Sent, but some recipients refused: as sendmail does, the sender (or
+ * error_address) is told in a notice as well as on stderr.
+ */
+static void
+submit_notice_refused(const struct submit *s, const struct submit_result *r)
+{
+	struct submit_notice n;
+
+	memset(&n, 0, sizeof(n));
+	n.id = str_cstr(&s->queue_id);
+	n.sender = s->sender;
+	if (s->opts != NULL) {
+		n.envid = s->opts->dsn_envid;
+		n.dsn_notify = s->opts->dsn_notify;
+	}
+	n.arrival = (long long)time(NULL);
+	submit_notice(s, r, &n);
+}
+
 /* The whole message into the queue, committed; m stays locked. */
 static int
 submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
@@ -671,9 +691,10 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 		submit_conn_close(&conn);
 		s->conn = NULL;
 	}
-	if (r.st == SMTP_SENT)
+	if (r.st == SMTP_SENT) {
 		submit_name_rcpts(&r, queued, err);
-	else if (queued) {
+		submit_notice_refused(s, &r);
+	} else if (queued) {
 		/* Safe on disk: the caller is done; settings problems are
 		   worth a word on stderr all the same. */
 		code = EX_OK;

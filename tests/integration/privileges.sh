@@ -184,6 +184,27 @@ expect "-bs by the user works" 0 $?
 expect_grep "-bs message accepted" "^250 2.0.0 Ok: sent" "$tmp/out"
 expect "the -bs message arrived" $((n0 + 2)) "$(count)"
 
+# 7b. A recipient refused while the user sends: the notice to the sender
+# is a second message, sent and queued through the same helper.
+fport=$(pick_port 83)
+start_server "$fport" "$tmp/fserver.out" python3 "$server" --port "$fport" \
+    --auth PLAIN --auth-plaintext --require-auth --user relay@example.org \
+    --password Top-Secret-pw1 --maildir "$tmp/mail" --log "$tmp/flog" \
+    --fail 'rcpt=gone@example.org:550 5.1.1 no such user' ||
+    { echo "FAIL: server did not start"; exit 1; }
+sed "s/^port = $port\$/port = $fport/" "$tmp/etc/smtpgate.conf" > "$tmp/etc/fail.conf"
+chmod 644 "$tmp/etc/fail.conf"
+n0=$(count)
+printf 'Subject: half\n\nx\n' | as_user "$shim" -C "$tmp/etc/fail.conf" -f ops@example.org \
+    ok@example.org gone@example.org > "$tmp/out" 2>&1
+expect "the user's message with a refused recipient: exit 0" 0 $?
+expect "the message and its notice arrived" $((n0 + 2)) "$(count)"
+notice=$(grep -l -a '^Final-Recipient: rfc822; gone@example.org' "$tmp/mail"/msg-* | head -n 1)
+expect "the notice names the refused recipient" 0 $([ -n "$notice" ]; echo $?)
+expect "the notice reached the sender" "RCPT TO:<ops@example.org>" \
+    "$(sed -n 2p "${notice:-/dev/null}")"
+expect "nothing stayed in the queue" 0 "$(ls "$tmp/q/env" | wc -l)"
+
 # 8. SSL_CERT_DIR: a user's own run may name the CAs it trusts, but the
 # setgid shim ignores it, or the user could choose whom the relay's
 # password goes to.  A STARTTLS relay verified against the system store

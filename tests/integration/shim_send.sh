@@ -237,9 +237,23 @@ tls = none
 dir = $tmp/q
 mode = never
 CONF
-printf 'Subject: r\n\nx\n' | $shim -C "$tmp/rcpt.conf" bob@example.org gone@example.org > "$tmp/out" 2>&1
+printf 'Subject: r\n\nx\n' | $shim -C "$tmp/rcpt.conf" -f app@example.org bob@example.org gone@example.org > "$tmp/out" 2>&1
 expect "one recipient refused: exit 0, as sendmail" 0 $?
 expect_grep "the refused recipient is named with the reply" "recipient <gone@example.org> refused: 550 5.1.1 no such user" "$tmp/out"
+# ...and in a notice to the sender, as sendmail does.
+expect "the message and a notice arrived" 2 "$(count "$maildir")"
+notice=$(grep -l -a '^Final-Recipient: rfc822; gone@example.org' "$maildir"/msg-* 2>/dev/null | head -n 1)
+expect "the notice reports the refused recipient" 0 $([ -n "$notice" ]; echo $?)
+[ -z "$notice" ] || {
+	expect "the notice goes from the null sender" "MAIL FROM:<>" "$(head -n 1 "$notice")"
+	expect "the notice goes to the sender" "RCPT TO:<app@example.org>" "$(sed -n 2p "$notice")"
+	expect_grep "the notice has the server's status" "^Status: 5\.1\.1" "$notice"
+	expect_nogrep "the accepted recipient is not in it" "bob@example.org" "$notice"
+}
+rm -f "$maildir"/msg-*
+printf 'Subject: r\n\nx\n' | $shim -C "$tmp/rcpt.conf" -N never -f app@example.org bob@example.org gone@example.org > "$tmp/out" 2>&1
+expect "-N never, one recipient refused: exit 0" 0 $?
+expect "-N never: the message arrived, no notice" 1 "$(count "$maildir")"
 printf 'Subject: r\n\nx\n' | $shim -C "$tmp/rcpt.conf" gone@example.org > "$tmp/out" 2>&1
 expect "every recipient refused: EX_NOUSER" 67 $?
 
