@@ -3,7 +3,8 @@
 #   1. bootstrap, build with -Werror, make check (Check unit tests, fuzz corpus replays);
 #   2. a second build with ASan+UBSan, make check again;
 #   3. each libFuzzer target for FUZZ_SECONDS (20 in CI, 30 by hand; set it higher for a long run), when clang has libFuzzer;
-#   4. make distcheck.
+#   4. make distcheck;
+#   5. scripts/demo.sh, the README's first command.
 # Ends with one line "N passed, N failed, N skipped" counting Check cases and
 # the other test programs; exits non-zero when anything failed.
 set -u
@@ -94,7 +95,18 @@ note "== bootstrap"
 if ! autoreconf -fi > _build/autoreconf.log 2>&1; then
 	cat _build/autoreconf.log
 	fail "autoreconf"
-	echo "$passed passed, $failed failed, $skipped skipped"
+	note "== the README's first command: scripts/demo.sh"
+# It must exit 0 and show the message as the server got it, redirected.
+if scripts/demo.sh < /dev/null > _build/demo.log 2>&1 &&
+    grep -q '^X-Original-To: customer@example.com' _build/demo.log &&
+    grep -q '^RCPT TO:<qa@example.org>' _build/demo.log; then
+	pass "scripts/demo.sh sends its message"
+else
+	tail -n 30 _build/demo.log
+	fail "scripts/demo.sh"
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
 	exit 1
 fi
 
@@ -141,6 +153,17 @@ if (cd _build/werror && make -j"$JOBS" distcheck V=0 SMTPGATE_DISTCHECK=1) > _bu
 else
 	tail -n 60 _build/distcheck.log
 	fail "make distcheck"
+fi
+
+note "== the README's first command: scripts/demo.sh"
+# It must exit 0 and show the message as the server got it, redirected.
+if scripts/demo.sh < /dev/null > _build/demo.log 2>&1 &&
+    grep -q '^X-Original-To: customer@example.com' _build/demo.log &&
+    grep -q '^RCPT TO:<qa@example.org>' _build/demo.log; then
+	pass "scripts/demo.sh sends its message"
+else
+	tail -n 30 _build/demo.log
+	fail "scripts/demo.sh"
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
