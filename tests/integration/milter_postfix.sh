@@ -758,5 +758,13 @@ expect "load: the milter logged every message ($nacc accept lines)" 0 $?
 
 expect_nogrep "maillog: no fatal or panic" "fatal:\|panic:" "$PF_MAILLOG"
 expect_nogrep "milter: no internal error logged" "libmilter refused\|without MAIL FROM" "$MLOG"
+
+# The milter stops on SIGTERM like any daemon.  In the sanitizer build,
+# LeakSanitizer then reports whatever the messages above left behind.
+kill -TERM "$MPID"
+wait "$MPID"
+expect "the milter exits 0 on SIGTERM" 0 $?
+expect_nogrep "milter: no sanitizer report" \
+    "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$MLOG"
 echo "# $(($(date +%s) - t0)) s"
 [ "$nfail" -eq 0 ]
