@@ -180,8 +180,13 @@ dsn_build(const struct dsn_report *r, struct str *out)
 	} while (dsn_holds(&header, &b) || dsn_holds(&people, &b) ||
 	    dsn_holds(&fields, &b));
 
-	str_appendz(out, "From: Mail Delivery System <MAILER-DAEMON@");
-	dsn_cleanz(out, r->host, false);
+	str_appendz(out, "From: Mail Delivery System <");
+	if (r->from != NULL)
+		dsn_cleanz(out, r->from, false);
+	else {
+		str_appendz(out, "MAILER-DAEMON@");
+		dsn_cleanz(out, r->host, false);
+	}
 	str_appendz(out, ">\nTo: <");
 	dsn_cleanz(out, r->to, false);
 	str_appendz(out, ">\n");

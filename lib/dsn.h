@@ -26,7 +26,8 @@ struct dsn_rcpt {
 };
 
 struct dsn_report {
-	const char *host;		/* Reporting-MTA, From's domain */
+	const char *host;		/* Reporting-MTA */
+	const char *from;		/* From's address; NULL: MAILER-DAEMON@host */
 	const char *queue_id;
 	const char *to;			/* who gets the notice */
 	const char *envid;		/* -V's ENVID, or NULL */

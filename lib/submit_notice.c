@@ -12,8 +12,26 @@
 
 #include "dsn.h"
 #include "log.h"
+#include "policy.h"
 #include "smopt.h"
 #include "submit.h"
+
+/*
+ * Whom the notice is From.  Where From must match the login, the login the
+ * notice will be sent with: MAILER-DAEMON@host would be refused by our own
+ * policy (reject), rewritten (rewrite), or refused by the relay, which is
+ * why the policy is on.  Otherwise NULL: MAILER-DAEMON@host.
+ */
+static const char *
+submit_notice_from(const struct cfg *cfg)
+{
+	const char *login;
+
+	if (cfg->from_must_match_login == CFG_MATCH_OFF)
+		return NULL;
+	login = policy_default_login(cfg, "");
+	return login != NULL && strchr(login, '@') != NULL ? login : NULL;
+}
 
 /* Build the report and submit it to to, with s's relays and queue. */
 static void
@@ -30,6 +48,7 @@ submit_notice_send(const struct submit *s, const struct submit_notice *n,
 	memset(&d, 0, sizeof(d));
 	hdr_write(&s->hdr, &hdr);
 	d.host = s->hostname;
+	d.from = submit_notice_from(s->cfg);
 	d.queue_id = n->id;
 	d.to = to;
 	d.envid = n->envid;

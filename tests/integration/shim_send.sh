@@ -254,6 +254,34 @@ rm -f "$maildir"/msg-*
 printf 'Subject: r\n\nx\n' | $shim -C "$tmp/rcpt.conf" -N never -f app@example.org bob@example.org gone@example.org > "$tmp/out" 2>&1
 expect "-N never, one recipient refused: exit 0" 0 $?
 expect "-N never: the message arrived, no notice" 1 "$(count "$maildir")"
+
+# Where From must match the login, the notice is From the login: from
+# MAILER-DAEMON@host our own policy would refuse it (reject mode), and so
+# would a relay that checks From against the login.
+serve notice --auth PLAIN --auth-plaintext --user app@example.org --password relay-pw \
+    --fail 'rcpt=gone@example.org:550 5.1.1 no such user'
+cat > "$tmp/notice.conf" <<CONF
+[relay r]
+host = 127.0.0.1
+port = $port
+tls = none
+auth = plain
+allow_plaintext_auth = yes
+username = app@example.org
+password_file = $tmp/relay.secret
+[message]
+from_must_match_login = reject
+[queue]
+dir = $tmp/q
+mode = never
+CONF
+printf 'From: app@example.org\nSubject: r\n\nx\n' |
+    $shim -C "$tmp/notice.conf" -f app@example.org bob@example.org gone@example.org > "$tmp/out" 2>&1
+expect "reject mode, one recipient refused: exit 0" 0 $?
+expect "reject mode: the message and its notice arrived" 2 "$(count "$maildir")"
+notice=$(grep -l -a '^Final-Recipient: rfc822; gone@example.org' "$maildir"/msg-* 2>/dev/null | head -n 1)
+expect_grep "reject mode: the notice is From the login" \
+    "^From: Mail Delivery System <app@example.org>" "${notice:-/dev/null}"
 printf 'Subject: r\n\nx\n' | $shim -C "$tmp/rcpt.conf" gone@example.org > "$tmp/out" 2>&1
 expect "every recipient refused: EX_NOUSER" 67 $?
 

@@ -160,7 +160,10 @@ START_TEST(test_given_up_without_reply)
 	report(&r, &rc, 1);
 	r.given_up = true;
 	r.envid = "QQ314159";
+	r.from = "app@example.org";	/* where From must match the login */
 	dsn_build(&r, &out);
+	ck_assert(strncmp(str_cstr(&out), "From: Mail Delivery System "
+	    "<app@example.org>\n", 45) == 0);
 	ck_assert(has("\nOriginal-Envelope-Id: QQ314159\n"));
 	ck_assert(has("\nFinal-Recipient: rfc822; later@example.org\n"
 	    "Action: failed\nStatus: 4.4.7\n"
