@@ -9,37 +9,25 @@
 #include "ids.h"
 
 /*
- * Append outside text as one line: control characters (CR and LF among
- * them) become spaces, and with ascii set so do bytes above 0x7f, since
- * message/delivery-status fields are ASCII (RFC 3464 section 2.1.1).
+ * Append text meant for people as one line: control characters (CR and LF
+ * among them) become spaces; UTF-8 stays.  Fields of the delivery-status
+ * part, which are ASCII (RFC 3464 section 2.1.1), go through
+ * str_append_escaped() instead.
  */
 static void
-dsn_clean(struct str *out, const char *p, size_t n, bool ascii)
+dsn_clean(struct str *out, const char *p)
 {
-	size_t i;
+	for (; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c < 0x20 || c == 0x7f || (ascii && c > 0x7f))
-			c = c >= 0x80 ? '?' : ' ';
-		str_appendc(out, c);
+		str_appendc(out, c < 0x20 || c == 0x7f ? ' ' : c);
 	}
 }
 
 static void
-dsn_cleanz(struct str *out, const char *p, bool ascii)
+dsn_ascii(struct str *out, const char *p)
 {
-	dsn_clean(out, p, strlen(p), ascii);
-}
-
-static bool
-dsn_is_ascii(const char *p)
-{
-	for (; *p != '\0'; p++)
-		if ((unsigned char)*p > 0x7f)
-			return false;
-	return true;
+	str_append_escaped(out, p, strlen(p));
 }
 
 void
@@ -70,9 +58,9 @@ dsn_people(const struct dsn_report *r, struct str *out)
 	    "these recipients");
 	for (i = 0; i < r->nrcpts; i++) {
 		str_appendz(out, "  <");
-		dsn_cleanz(out, r->rcpts[i].addr, false);
+		dsn_clean(out, r->rcpts[i].addr);
 		str_appendz(out, ">: ");
-		dsn_cleanz(out, r->rcpts[i].why, false);
+		dsn_clean(out, r->rcpts[i].why);
 		str_appendc(out, '\n');
 	}
 	str_appendf(out, "\n%s\n", r->given_up ? "It stayed in the queue "
@@ -87,12 +75,12 @@ dsn_fields(const struct dsn_report *r, struct str *out)
 	size_t i;
 
 	str_appendz(out, "Reporting-MTA: dns; ");
-	dsn_cleanz(out, r->host, true);
+	dsn_ascii(out, r->host);
 	str_appendz(out, "\nX-Smtpgate-Queue-ID: ");
-	dsn_cleanz(out, r->queue_id, true);
+	dsn_ascii(out, r->queue_id);
 	if (r->envid != NULL && *r->envid != '\0') {
 		str_appendz(out, "\nOriginal-Envelope-Id: ");
-		dsn_cleanz(out, r->envid, true);
+		dsn_ascii(out, r->envid);
 	}
 	ids_date(r->arrival, &date);
 	str_appendf(out, "\nArrival-Date: %s\n", str_cstr(&date));
@@ -103,25 +91,19 @@ dsn_fields(const struct dsn_report *r, struct str *out)
 
 		/* RFC 6533: a UTF-8 address has the utf-8 address type. */
 		str_appendf(out, "\nFinal-Recipient: %s; ",
-		    dsn_is_ascii(rc->addr) ? "rfc822" : "utf-8");
-		dsn_cleanz(out, rc->addr, false);
+		    str_has_8bit(rc->addr, strlen(rc->addr)) ? "utf-8" :
+		    "rfc822");
+		dsn_clean(out, rc->addr);
 		str_appendz(out, "\nAction: failed\nStatus: ");
 		dsn_status(rc, r->given_up, out);
 		if (rc->reply != NULL && rc->reply->code != 0) {
 			if (r->remote != NULL) {
 				str_appendz(out, "\nRemote-MTA: dns; ");
-				dsn_cleanz(out, r->remote, true);
+				dsn_ascii(out, r->remote);
 			}
-			str_appendf(out, "\nDiagnostic-Code: smtp; %d ",
-			    rc->reply->code);
-			if (rc->reply->esc_class != 0)
-				str_appendf(out, "%d.%d.%d ",
-				    rc->reply->esc_class,
-				    rc->reply->esc_subject,
-				    rc->reply->esc_detail);
-			dsn_clean(out, rc->reply->text.data ?
-			    rc->reply->text.data : "", rc->reply->text.len,
-			    true);
+			/* One line, escaped: ASCII as the field must be. */
+			str_appendz(out, "\nDiagnostic-Code: smtp; ");
+			smtp_reply_describe(rc->reply, out);
 		}
 		str_appendf(out, "\nLast-Attempt-Date: %s\n", str_cstr(&date));
 	}
@@ -175,20 +157,20 @@ dsn_build(const struct dsn_report *r, struct str *out)
 	do {
 		str_reset(&b);
 		str_appendz(&b, "=_smtpgate_");
-		dsn_cleanz(&b, r->queue_id, true);
+		dsn_ascii(&b, r->queue_id);
 		str_appendf(&b, "_%lld_%u", (long long)r->now, n++);
 	} while (dsn_holds(&header, &b) || dsn_holds(&people, &b) ||
 	    dsn_holds(&fields, &b));
 
 	str_appendz(out, "From: Mail Delivery System <");
 	if (r->from != NULL)
-		dsn_cleanz(out, r->from, false);
+		dsn_clean(out, r->from);
 	else {
 		str_appendz(out, "MAILER-DAEMON@");
-		dsn_cleanz(out, r->host, false);
+		dsn_clean(out, r->host);
 	}
 	str_appendz(out, ">\nTo: <");
-	dsn_cleanz(out, r->to, false);
+	dsn_clean(out, r->to);
 	str_appendz(out, ">\n");
 	str_appendz(out, "Subject: Undelivered Mail Returned to Sender\n"
 	    "Auto-Submitted: auto-replied\nMIME-Version: 1.0\n"

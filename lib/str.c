@@ -276,3 +276,15 @@ str_utf8_valid(const void *p, size_t n)
 	}
 	return true;
 }
+
+bool
+str_has_8bit(const void *p, size_t n)
+{
+	const unsigned char *u = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (u[i] >= 0x80)
+			return true;
+	return false;
+}

@@ -77,5 +77,7 @@ void	str_trim(struct str *s);
  */
 size_t	str_utf8_len(const void *p, size_t n);
 bool	str_utf8_valid(const void *p, size_t n);
+/* True when any of the n bytes at p is above 0x7f (not ASCII). */
+bool	str_has_8bit(const void *p, size_t n);
 
 #endif

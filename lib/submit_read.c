@@ -45,15 +45,6 @@ submit_free(struct submit *s)
 	s->sender = NULL;
 }
 
-static bool
-submit_has_8bit(const char *p)
-{
-	for (; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80)
-			return true;
-	return false;
-}
-
 /* "local@domain" of a parsed address, quoting the local part if needed. */
 static void
 submit_bare(const struct addr *a, struct str *out)
@@ -79,7 +70,7 @@ submit_push_rcpt(struct submit *s, const char *addr)
 			return;		/* one copy per recipient */
 	s->rcpts = xreallocarray(s->rcpts, s->nrcpts + 1, sizeof(*s->rcpts));
 	s->rcpts[s->nrcpts++] = xstrdup(addr);
-	if (submit_has_8bit(addr))
+	if (str_has_8bit(addr, strlen(addr)))
 		s->smtputf8 = true;
 }
 
@@ -230,7 +221,8 @@ submit_sender(struct submit *s, const char *given, struct str *err)
 	for (i = 0; i < n; i++)
 		free(list[i]);
 	free(list);
-	if (rc == SUBMIT_OK && s->sender != NULL && submit_has_8bit(s->sender))
+	if (rc == SUBMIT_OK && s->sender != NULL &&
+	    str_has_8bit(s->sender, strlen(s->sender)))
 		s->smtputf8 = true;
 	if (rc != SUBMIT_OK)
 		str_appendz(err, " (the envelope sender)");

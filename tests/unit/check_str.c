@@ -185,6 +185,15 @@ START_TEST(test_overflow_dies)
 }
 END_TEST
 
+START_TEST(test_has_8bit)
+{
+	ck_assert(!str_has_8bit("plain ascii ~\x7f", 14));
+	ck_assert(str_has_8bit("j\xc3\xb6rg", 5));
+	ck_assert(str_has_8bit("x\0\x80", 3));	/* past a NUL too */
+	ck_assert(!str_has_8bit("x\x80", 1));		/* only n bytes */
+}
+END_TEST
+
 static Suite *
 str_suite(void)
 {
@@ -202,6 +211,7 @@ str_suite(void)
 	tcase_add_test(tc, test_trim_truncate);
 	tcase_add_test(tc, test_eq_nocase_detach);
 	tcase_add_test(tc, test_secret_wiped);
+	tcase_add_test(tc, test_has_8bit);
 	tcase_add_exit_test(tc, test_overflow_dies, 75);
 	suite_add_tcase(s, tc);
 	return s;
