@@ -85,6 +85,27 @@ out:
 	str_free(&hdr);
 }
 
+/* Whether to tell to about k failed recipients; says why not in the log. */
+static bool
+submit_notice_wanted(const struct cfg *cfg, const struct submit_notice *n,
+    const char *to, size_t k)
+{
+	if (to == NULL || *to == '\0') {
+		log_warning("%s: %zu recipient(s) failed; the null sender gets "
+		    "no notice and no error_address is set", n->id, k);
+		return false;
+	}
+	/* -N: no failure notice asked for (NEVER, or only SUCCESS or DELAY).
+	   The administrators' error_address still gets it. */
+	if (cfg->error_address == NULL && n->dsn_notify != 0 &&
+	    !(n->dsn_notify & SMOPT_NOTIFY_FAILURE)) {
+		log_info("%s: %zu recipient(s) failed; no notice to <%s>, "
+		    "who asked for none (-N)", n->id, k, to);
+		return false;
+	}
+	return true;
+}
+
 void
 submit_notice(const struct submit *s, const struct submit_result *r,
     const struct submit_notice *n)
@@ -114,18 +135,7 @@ submit_notice(const struct submit *s, const struct submit_result *r,
 		rc[k].reply = reply->code != 0 ? reply : NULL;
 		rc[k++].why = str_detach(&rs);
 	}
-	if (k == 0)
-		;
-	else if (to == NULL || *to == '\0')
-		log_warning("%s: %zu recipient(s) failed; the null sender gets "
-		    "no notice and no error_address is set", n->id, k);
-	else if (s->cfg->error_address == NULL && n->dsn_notify != 0 &&
-	    !(n->dsn_notify & SMOPT_NOTIFY_FAILURE))
-		/* -N: no failure notice asked for (NEVER, or only SUCCESS or
-		   DELAY).  The administrators' error_address still gets it. */
-		log_info("%s: %zu recipient(s) failed; no notice to <%s>, "
-		    "who asked for none (-N)", n->id, k, to);
-	else
+	if (k > 0 && submit_notice_wanted(s->cfg, n, to, k))
 		submit_notice_send(s, n, to, rc, k, r->relay ? r->relay->host :
 		    NULL);
 	for (i = 0; i < k; i++)
