@@ -25,7 +25,6 @@ struct tls_session {
 	bool	pinned;
 };
 
-
 /* Append OpenSSL's error queue, emptying it, as "; reason; reason". */
 static void
 tls_drain_errors(struct str *err)
