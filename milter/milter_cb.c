@@ -120,16 +120,12 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	 * writes event after event without waiting, and Nagle holds each
 	 * small write until our delayed ACK, 40 ms a message (Postfix does
 	 * not set TCP_NODELAY).  A reply per event acknowledges at once.
-	 */
-	*pf1 = (skip | (milter_tcp ? 0 : noreply)) & f1;
-	/*
 	 * For the same reason the DATA step stays on over TCP: Postfix's
 	 * smtpd writes the DATA macros and then hands the connection to
 	 * cleanup, whose first header write would wait for the ACK of those
-	 * bytes.  Answering DATA acknowledges them.
+	 * bytes; answering DATA acknowledges them.
 	 */
-	if (milter_tcp)
-		*pf1 &= ~SMFIP_NODATA;
+	*pf1 = (milter_tcp ? skip & ~SMFIP_NODATA : skip | noreply) & f1;
 	c->steps = *pf1;
 	*pf2 = 0;
 	*pf3 = 0;
