@@ -40,13 +40,9 @@ enum {
 
 /* cfg_load_buffer() flags */
 #define CFG_NO_INCLUDE		0x1u	/* "include" is an error (fuzzing) */
-#define CFG_NO_FILE_CHECKS	0x2u	/* do not stat() password_file etc. */
-/* For a program running with more privileges than its user (setgid): */
-#define CFG_REAL_ACCESS		0x4u	/* includes must be readable by the
-					   real user (access(2)) */
-#define CFG_TRUSTED_COMMANDS	0x8u	/* password_command only from files
-					   owned by root and writable by no
-					   one else */
+#define CFG_NO_FILE_CHECKS	0x2u	/* do not stat() password_file etc.
+					   (the setgid shim reads as its
+					   caller, who may not see them) */
 
 enum cfg_tls { CFG_TLS_NONE, CFG_TLS_STARTTLS, CFG_TLS_IMPLICIT };
 enum cfg_auth {
@@ -113,6 +109,10 @@ struct cfg_report {
 
 struct cfg {
 	char   *path;			/* the main file */
+	bool	trusted;		/* every file read is owned by root and
+					   writable by no one else (fstat of
+					   the descriptor read): the setgid
+					   shim lends its group only then */
 	struct cfg_list files;		/* every file read (owns the names
 					   that file pointers refer to) */
 	/* [general] */
@@ -147,6 +147,7 @@ struct cfg {
 	enum cfg_queue_mode queue_mode;	/* on-failure */
 	unsigned max_age;		/* seconds, 5d */
 	struct cfg_durations retry;	/* 1m, 5m, 15m, 1h, 4h */
+	bool	mailq_shows_all;	/* no: a user sees their own */
 	/* [milter] */
 	char   *milter_socket;		/* unix:/run/smtpgate/milter.sock */
 	char   *milter_user;		/* smtpgate */
@@ -154,7 +155,7 @@ struct cfg {
 };
 
 int	cfg_load(const char *path, struct cfg **out, struct str *diag);
-/* cfg_load() with CFG_REAL_ACCESS and/or CFG_TRUSTED_COMMANDS. */
+/* cfg_load() with CFG_NO_FILE_CHECKS. */
 int	cfg_load_flags(const char *path, unsigned flags, struct cfg **out,
 	    struct str *diag);
 int	cfg_load_buffer(const char *name, const char *data, size_t len,

@@ -73,25 +73,6 @@ cfg_check_secret_file(struct cfg_parse *p, const struct cfg_where *w,
 	}
 }
 
-/*
- * A program that runs password_command with privileges its user lacks
- * takes the command only from a file that root owns and nobody else may
- * change: otherwise whoever can write the file runs code with them.
- */
-static void
-cfg_check_command(struct cfg_parse *p, const struct cfg_where *w)
-{
-	struct stat st;
-
-	if (!(p->flags & CFG_TRUSTED_COMMANDS) || w->file == NULL)
-		return;
-	if (stat(w->file, &st) == -1 || st.st_uid != 0 ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		cfg_diag(p, w->file, w->line, "password_command is only taken "
-		    "from a file owned by root and writable by root alone "
-		    "(this program runs with group privileges)");
-}
-
 static void
 cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
     const struct cfg_seen *seen)
@@ -127,8 +108,6 @@ cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
 	if (r->password_file != NULL)
 		cfg_check_secret_file(p, cfg_key_where(seen, S, "password_file"),
 		    r->password_file);
-	if (r->password_command != NULL)
-		cfg_check_command(p, cfg_key_where(seen, S, "password_command"));
 }
 
 static void
@@ -163,9 +142,6 @@ cfg_check_account(struct cfg_parse *p, struct cfg_account *a,
 	if (a->password_file != NULL)
 		cfg_check_secret_file(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
 		    "password_file"), a->password_file);
-	if (a->password_command != NULL)
-		cfg_check_command(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
-		    "password_command"));
 }
 
 void

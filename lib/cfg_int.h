@@ -10,6 +10,8 @@
 #define SMTPGATE_CFG_INT_H
 
 
+#include <sys/stat.h>
+
 #include "cfg.h"
 
 enum cfg_sec {
@@ -147,7 +149,10 @@ struct cfg_parse {
 };
 
 /* Read a whole regular file of at most max bytes: 0 or an errno value. */
-int	cfg_slurp(const char *path, size_t max, struct str *out);
+/* A regular file's content, at most max bytes; 0 or an errno value.  st
+   (if not NULL) gets fstat() of the descriptor read. */
+int	cfg_slurp(const char *path, size_t max, struct str *out,
+	    struct stat *st);
 
 void	cfg_diag(struct cfg_parse *p, const char *file, unsigned line,
 	    const char *fmt, ...) UTIL_PRINTF(4, 5);

@@ -72,7 +72,7 @@ cfg_warn(struct cfg_parse *p, const char *file, unsigned line,
 }
 
 int
-cfg_slurp(const char *path, size_t max, struct str *out)
+cfg_slurp(const char *path, size_t max, struct str *out, struct stat *stp)
 {
 	struct stat st;
 	char buf[8192];
@@ -90,6 +90,8 @@ cfg_slurp(const char *path, size_t max, struct str *out)
 		close(fd);
 		return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 	}
+	if (stp != NULL)
+		*stp = st;	/* of what was read, not of a name */
 	str_reset(out);
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
@@ -343,6 +345,19 @@ cfg_remember_file(struct cfg_parse *p, const char *name)
 	return p->cfg->files.v[p->cfg->files.n - 1];
 }
 
+/*
+ * A file that root controls: owned by root and writable by no one else
+ * (a group write bit only for group root).  Judged on the descriptor the
+ * content came from, so no name can be swapped between check and read.
+ */
+static void
+cfg_trust(struct cfg_parse *p, const struct stat *st)
+{
+	if (st->st_uid != 0 || (st->st_mode & S_IWOTH) != 0 ||
+	    ((st->st_mode & S_IWGRP) != 0 && st->st_gid != 0))
+		p->cfg->trusted = false;
+}
+
 static void
 cfg_include(struct cfg_parse *p, const char *value)
 {
@@ -370,26 +385,19 @@ cfg_include(struct cfg_parse *p, const char *value)
 		    path, CFG_MAX_DEPTH);
 		goto out;
 	}
-	if (stat(path, &st) == 0) {
-		for (i = 0; i < p->nstack; i++)
-			if (p->stack[i].dev == (unsigned long long)st.st_dev &&
-			    p->stack[i].ino == (unsigned long long)st.st_ino) {
-				cfg_diag(p, file, line, "include %s: loop (the "
-				    "file is already being read)", path);
-				goto out;
-			}
-	}
-	if ((p->flags & CFG_REAL_ACCESS) && access(path, R_OK) != 0) {
-		cfg_diag(p, file, line, "include %s: not readable by you (%s); "
-		    "not read with this program's privileges", path,
-		    strerror(errno));
-		goto out;
-	}
-	if ((e = cfg_slurp(path, CFG_MAX_FILE, &data)) != 0) {
+	if ((e = cfg_slurp(path, CFG_MAX_FILE, &data, &st)) != 0) {
 		cfg_diag(p, file, line, "include %s: %s", path,
 		    e == EFBIG ? "file too large" : strerror(e));
 		goto out;
 	}
+	for (i = 0; i < p->nstack; i++)
+		if (p->stack[i].dev == (unsigned long long)st.st_dev &&
+		    p->stack[i].ino == (unsigned long long)st.st_ino) {
+			cfg_diag(p, file, line, "include %s: loop (the file is "
+			    "already being read)", path);
+			goto out;
+		}
+	cfg_trust(p, &st);
 	p->stack[p->nstack].dev = (unsigned long long)st.st_dev;
 	p->stack[p->nstack].ino = (unsigned long long)st.st_ino;
 	p->nstack++;
@@ -606,20 +614,19 @@ cfg_load_flags(const char *path, unsigned flags, struct cfg **out,
 	int e;
 
 	*out = NULL;
-	if ((e = cfg_slurp(path, CFG_MAX_FILE, &data)) != 0) {
+	if ((e = cfg_slurp(path, CFG_MAX_FILE, &data, &st)) != 0) {
 		str_appendf(diag, "%s: %s\n", path, e == EFBIG ?
 		    "file too large" : strerror(e));
 		str_free(&data);
 		return e == ENOENT ? CFG_ENOENT : CFG_EIO;
 	}
-	cfg_parse_init(&p, diag, flags & (CFG_REAL_ACCESS |
-	    CFG_TRUSTED_COMMANDS));
+	cfg_parse_init(&p, diag, flags & CFG_NO_FILE_CHECKS);
 	p.cfg->path = xstrdup(path);
-	if (stat(path, &st) == 0) {
-		p.stack[0].dev = (unsigned long long)st.st_dev;
-		p.stack[0].ino = (unsigned long long)st.st_ino;
-		p.nstack = 1;
-	}
+	p.cfg->trusted = true;
+	cfg_trust(&p, &st);
+	p.stack[0].dev = (unsigned long long)st.st_dev;
+	p.stack[0].ino = (unsigned long long)st.st_ino;
+	p.nstack = 1;
 	cfg_parse_buffer(&p, path, data.data ? data.data : "", data.len);
 	str_free(&data);
 	return cfg_parse_finish(&p, out);

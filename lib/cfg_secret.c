@@ -18,7 +18,7 @@ cfg_read_secret(const char *path, struct str *out, struct str *err)
 	size_t n;
 	int e;
 
-	if ((e = cfg_slurp(path, CFG_MAX_SECRET, &data)) != 0) {
+	if ((e = cfg_slurp(path, CFG_MAX_SECRET, &data, NULL)) != 0) {
 		str_appendf(err, "password file %s: %s", path, e == EFBIG ?
 		    "larger than 64 KiB" : strerror(e));
 		str_free_secret(&data);

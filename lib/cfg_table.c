@@ -122,6 +122,8 @@ const struct cfg_key cfg_keys[] = {
 	    365 * DAY, NULL, false },
 	{ "retry", CFG_SEC_QUEUE, CFG_T_DURATIONS, G(retry),
 	    "1m, 5m, 15m, 1h, 4h", 1, 7 * DAY, NULL, false },
+	{ "mailq_shows_all", CFG_SEC_QUEUE, CFG_T_BOOL, G(mailq_shows_all),
+	    "no", 0, 0, NULL, false },
 
 	{ "socket", CFG_SEC_MILTER, CFG_T_STR, G(milter_socket),
 	    "unix:/run/smtpgate/milter.sock", 0, 0, NULL, false },

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -130,11 +131,14 @@ privsep_recv(int fd, struct str *buf, struct privsep_msg *m, int *got,
 
 /* ---- The helper --------------------------------------------------------- */
 
-enum privsep_state { HELD_OPEN, HELD_COMMITTED, HELD_GONE };
+enum privsep_state { HELD_OPEN, HELD_QUEUED, HELD_GONE };
 
+/* A message this helper created (OPEN until committed) or locked for its
+   caller (QUEUED): env is the envelope as last written. */
 struct privsep_held {
 	char   *id;
 	struct spool_msg m;	/* open until committed */
+	struct spool_env env;
 	enum privsep_state state;
 };
 
@@ -143,11 +147,37 @@ struct privsep_server {
 	int	fd;
 	struct spool sp;
 	bool	sp_open;
-	struct privsep_held *held;	/* the messages this helper created */
+	uid_t	uid;			/* the caller's real user id */
+	bool	all;			/* root or the group: every message */
+	struct privsep_held *held;
 	size_t	nheld;
 	struct str env;			/* ENV_PARTs so far */
 	bool	env_over;
 };
+
+/* Root, or a member of the group this helper holds. */
+static bool
+privsep_caller_all(void)
+{
+	gid_t g = getegid(), *groups;
+	int n, i;
+	bool in = getuid() == 0 || getgid() == g;
+
+	if (in || (n = getgroups(0, NULL)) <= 0)
+		return in;
+	groups = xcalloc((size_t)n, sizeof(*groups));
+	n = getgroups(n, groups);
+	for (i = 0; i < n && !in; i++)
+		in = groups[i] == g;
+	free(groups);
+	return in;
+}
+
+static bool
+privsep_may_see(const struct privsep_server *sv, const struct spool_env *e)
+{
+	return sv->all || e->owner == sv->uid || sv->cfg->mailq_shows_all;
+}
 
 static struct privsep_held *
 privsep_held_find(struct privsep_server *sv, const struct privsep_field *f,
@@ -162,8 +192,26 @@ privsep_held_find(struct privsep_server *sv, const struct privsep_field *f,
 			return &sv->held[i];
 	str_appendf(err, "queue id %.*s: not a message this process %s",
 	    (int)f->len, (const char *)f->p, want == HELD_OPEN ?
-	    "is writing" : "has queued");
+	    "is writing" : "has queued or locked");
 	return NULL;
+}
+
+static struct privsep_held *
+privsep_held_add(struct privsep_server *sv, const char *id, struct str *err)
+{
+	struct privsep_held *h;
+
+	if (sv->nheld >= PRIVSEP_MAX_IDS) {
+		str_appendz(err, "too many messages for one process");
+		return NULL;
+	}
+	sv->held = xreallocarray(sv->held, sv->nheld + 1, sizeof(*sv->held));
+	h = &sv->held[sv->nheld++];
+	memset(h, 0, sizeof(*h));
+	h->m.fd = -1;
+	h->id = xstrdup(id);
+	spool_env_init(&h->env);
+	return h;
 }
 
 /* The envelope of ENV_PARTs for id: parsed, and naming id. */
@@ -190,17 +238,185 @@ privsep_env_take(struct privsep_server *sv, const char *id,
 	return rc;
 }
 
+/*
+ * A rewrite after an attempt: what was done leaves, nothing comes in.
+ * The sender stays, every recipient was there before, and what the
+ * message is (owner, arrival, size, body type, DSN) is kept from the old
+ * envelope; only the retry state is the caller's to set.
+ */
+static int
+privsep_env_update(const struct spool_env *old, struct spool_env *e,
+    struct str *err)
+{
+	size_t i, k;
+
+	if (strcmp(old->sender, e->sender) != 0) {
+		str_appendz(err, "a rewrite may not change the sender");
+		return SPOOL_EINVAL;
+	}
+	for (i = 0; i < e->nrcpts; i++) {
+		for (k = 0; k < old->nrcpts; k++)
+			if (strcmp(e->rcpts[i], old->rcpts[k]) == 0)
+				break;
+		if (k == old->nrcpts) {
+			str_appendz(err, "a rewrite may not add a recipient");
+			return SPOOL_EINVAL;
+		}
+	}
+	e->owner = old->owner;
+	e->created = old->created;
+	e->hdr_len = old->hdr_len;
+	e->size = old->size;
+	e->eight_bit = old->eight_bit;
+	e->smtputf8 = old->smtputf8;
+	e->dsn_notify = old->dsn_notify;
+	free(e->dsn_ret);
+	free(e->dsn_envid);
+	e->dsn_ret = old->dsn_ret ? xstrdup(old->dsn_ret) : NULL;
+	e->dsn_envid = old->dsn_envid ? xstrdup(old->dsn_envid) : NULL;
+	return SPOOL_OK;
+}
+
+/* Text into an anonymous file, rewound: how a reply carries more than a
+   packet holds. */
+static int
+privsep_memfd(const struct str *text, struct str *err)
+{
+	size_t off = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = memfd_create("smtpgate", MFD_CLOEXEC)) == -1) {
+		str_appendf(err, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	while (off < text->len) {
+		n = write(fd, text->data + off, text->len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			str_appendf(err, "memfd: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* LIST: the ids the caller may see into an fd, the rest counted. */
+static int
+privsep_do_list(struct privsep_server *sv, int *pass, uint32_t *hidden,
+    struct str *err)
+{
+	struct str text = STR_INIT, lerr = STR_INIT;
+	struct spool_env e;
+	char **ids;
+	size_t n, i;
+	int rc;
+
+	*hidden = 0;
+	if ((rc = spool_list(&sv->sp, &ids, &n, NULL, err)) != SPOOL_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		bool see = sv->all || sv->cfg->mailq_shows_all;
+
+		if (!see && spool_env_read(&sv->sp, ids[i], &e, &lerr) ==
+		    SPOOL_OK) {
+			see = privsep_may_see(sv, &e);
+			spool_env_free(&e);
+		}
+		str_reset(&lerr);
+		if (see)
+			str_appendf(&text, "%s\n", ids[i]);
+		else
+			(*hidden)++;
+	}
+	spool_list_free(ids, n);
+	if ((*pass = privsep_memfd(&text, err)) == -1)
+		rc = SPOOL_EIO;
+	str_free(&text);
+	str_free(&lerr);
+	return rc;
+}
+
+/* LOCK: a queued message of the caller's, locked for it. */
+static int
+privsep_do_lock(struct privsep_server *sv, const char *id, int *pass,
+    struct str *err)
+{
+	struct privsep_held *h;
+	struct spool_msg m;
+	struct spool_env e;
+	int rc;
+
+	if ((rc = spool_lock(&sv->sp, id, &m, err)) != SPOOL_OK)
+		return rc;
+	if ((rc = spool_env_read(&sv->sp, id, &e, err)) != SPOOL_OK) {
+		spool_release(&m);
+		return rc;
+	}
+	if (!sv->all && e.owner != sv->uid) {
+		str_appendf(err, "queue id %s: not a message of yours", id);
+		rc = SPOOL_EPERM;
+	} else if ((h = privsep_held_add(sv, id, err)) == NULL)
+		rc = SPOOL_EIO;
+	else {
+		h->env = e;
+		spool_env_init(&e);
+		h->state = HELD_QUEUED;
+		/* The caller's copy of the descriptor keeps the lock. */
+		*pass = dup(m.fd);
+		if (*pass == -1) {
+			str_appendf(err, "dup: %s", strerror(errno));
+			h->state = HELD_GONE;
+			rc = SPOOL_EIO;
+		}
+	}
+	spool_env_free(&e);
+	spool_release(&m);
+	return rc;
+}
+
+/* ENV_READ: an envelope the caller may see, as text in an fd. */
+static int
+privsep_do_env_read(struct privsep_server *sv, const char *id, int *pass,
+    struct str *err)
+{
+	struct str text = STR_INIT;
+	struct spool_env e;
+	int rc;
+
+	if ((rc = spool_env_read(&sv->sp, id, &e, err)) != SPOOL_OK)
+		return rc;
+	if (!privsep_may_see(sv, &e)) {
+		str_appendf(err, "queue id %s: not a message of yours", id);
+		rc = SPOOL_EPERM;
+	} else if ((rc = spool_env_format(&e, &text, err)) == SPOOL_OK &&
+	    (*pass = privsep_memfd(&text, err)) == -1)
+		rc = SPOOL_EIO;
+	spool_env_free(&e);
+	str_free(&text);
+	return rc;
+}
+
 static int
 privsep_do_spool(struct privsep_server *sv, const struct privsep_msg *m,
-    int *pass, struct str *err)
+    int *pass, uint32_t *count, struct str *err)
 {
 	struct privsep_held *h;
 	struct spool_env e;
-	char id[65];
+	char id[65] = "";
 	int rc;
 
-	memcpy(id, m->f[0].p, m->f[0].len);	/* checked: 1..64 bytes */
-	id[m->f[0].len] = '\0';
+	if (m->nfields > 0) {
+		memcpy(id, m->f[0].p, m->f[0].len);	/* checked: 1..64 */
+		id[m->f[0].len] = '\0';
+	}
 	if (!sv->sp_open) {
 		if ((rc = spool_open(&sv->sp, sv->cfg->queue_dir, err)) !=
 		    SPOOL_OK)
@@ -208,19 +424,20 @@ privsep_do_spool(struct privsep_server *sv, const struct privsep_msg *m,
 		sv->sp_open = true;
 	}
 	switch (m->type) {
+	case PRIVSEP_LIST:
+		return privsep_do_list(sv, pass, count, err);
+	case PRIVSEP_LOCK:
+		return privsep_do_lock(sv, id, pass, err);
+	case PRIVSEP_ENV_READ:
+		return privsep_do_env_read(sv, id, pass, err);
 	case PRIVSEP_CREATE:
-		if (sv->nheld >= PRIVSEP_MAX_IDS) {
-			str_appendz(err, "too many messages for one process");
+		if ((h = privsep_held_add(sv, id, err)) == NULL)
 			return SPOOL_EIO;
-		}
-		sv->held = xreallocarray(sv->held, sv->nheld + 1,
-		    sizeof(*sv->held));
-		h = &sv->held[sv->nheld];
-		if ((rc = spool_create(&sv->sp, id, &h->m, err)) != SPOOL_OK)
+		if ((rc = spool_create(&sv->sp, id, &h->m, err)) != SPOOL_OK) {
+			h->state = HELD_GONE;
 			return rc;
-		h->id = xstrdup(id);
+		}
 		h->state = HELD_OPEN;
-		sv->nheld++;
 		*pass = h->m.fd;
 		return SPOOL_OK;
 	case PRIVSEP_COMMIT:
@@ -228,25 +445,30 @@ privsep_do_spool(struct privsep_server *sv, const struct privsep_msg *m,
 			return SPOOL_EINVAL;
 		if ((rc = privsep_env_take(sv, id, &e, err)) != SPOOL_OK)
 			return rc;
-		rc = spool_commit(&sv->sp, &h->m, &e, err);
-		spool_env_free(&e);
-		if (rc == SPOOL_OK) {
+		if ((rc = spool_commit(&sv->sp, &h->m, &e, err)) == SPOOL_OK) {
 			/* The main process's descriptor keeps the lock. */
 			spool_release(&h->m);
-			h->state = HELD_COMMITTED;
-		}
+			e.owner = getuid();	/* as spool_commit() wrote */
+			h->env = e;
+			h->state = HELD_QUEUED;
+		} else
+			spool_env_free(&e);
 		return rc;
 	case PRIVSEP_ENV_WRITE:
-		if ((h = privsep_held_find(sv, &m->f[0], HELD_COMMITTED, err)) ==
+		if ((h = privsep_held_find(sv, &m->f[0], HELD_QUEUED, err)) ==
 		    NULL)
 			return SPOOL_EINVAL;
 		if ((rc = privsep_env_take(sv, id, &e, err)) != SPOOL_OK)
 			return rc;
-		rc = spool_env_write(&sv->sp, &e, err);
-		spool_env_free(&e);
+		if ((rc = privsep_env_update(&h->env, &e, err)) == SPOOL_OK &&
+		    (rc = spool_env_write(&sv->sp, &e, err)) == SPOOL_OK) {
+			spool_env_free(&h->env);
+			h->env = e;
+		} else
+			spool_env_free(&e);
 		return rc;
 	case PRIVSEP_REMOVE:
-		if ((h = privsep_held_find(sv, &m->f[0], HELD_COMMITTED, err)) ==
+		if ((h = privsep_held_find(sv, &m->f[0], HELD_QUEUED, err)) ==
 		    NULL)
 			return SPOOL_EINVAL;
 		if ((rc = spool_remove(&sv->sp, id, err)) == SPOOL_OK)
@@ -268,7 +490,7 @@ privsep_handle(struct privsep_server *sv, const struct privsep_msg *m)
 {
 	struct str out = STR_INIT, err = STR_INIT;
 	struct privsep_field f[2];
-	uint32_t rc32, idx;
+	uint32_t rc32, idx, count = 0;
 	int rc = SPOOL_OK, pass = -1, pfd = -1;
 	bool ok;
 
@@ -303,9 +525,18 @@ privsep_handle(struct privsep_server *sv, const struct privsep_msg *m)
 			pass = pfd;
 		break;
 	default:
-		rc = privsep_do_spool(sv, m, &pass, &err);
+		rc = privsep_do_spool(sv, m, &pfd, &count, &err);
+		pass = pfd;
+		if (m->type == PRIVSEP_LIST && rc == SPOOL_OK)
+			str_append(&out, &count, sizeof(count));
+		if (m->type == PRIVSEP_CREATE)
+			pfd = -1;	/* the held message's own */
 		break;
 	}
+	/* ENV_PARTs belong to the one request that follows them, used or
+	   refused. */
+	str_free(&sv->env);
+	sv->env_over = false;
 	rc32 = (uint32_t)rc;
 	f[0].p = (const uint8_t *)&rc32;
 	f[0].len = sizeof(rc32);
@@ -334,6 +565,8 @@ privsep_serve(const struct cfg *cfg, int fd)
 	memset(&sv, 0, sizeof(sv));
 	sv.cfg = cfg;
 	sv.fd = fd;
+	sv.uid = getuid();
+	sv.all = privsep_caller_all();
 	for (;;) {
 		r = privsep_recv(fd, &buf, &m, NULL, &why);
 		if (r == 1)
@@ -351,6 +584,7 @@ privsep_serve(const struct cfg *cfg, int fd)
 	for (i = 0; i < sv.nheld; i++) {
 		if (sv.held[i].state == HELD_OPEN)
 			spool_abandon(&sv.sp, &sv.held[i].m);
+		spool_env_free(&sv.held[i].env);
 		free(sv.held[i].id);
 	}
 	free(sv.held);
@@ -362,7 +596,8 @@ privsep_serve(const struct cfg *cfg, int fd)
 }
 
 int
-privsep_start(const struct cfg *cfg, struct privsep *ps, struct str *err)
+privsep_start(const struct cfg *cfg, gid_t gid, struct privsep *ps,
+    struct str *err)
 {
 	int sv[2], nul;
 	pid_t pid;
@@ -380,11 +615,15 @@ privsep_start(const struct cfg *cfg, struct privsep *ps, struct str *err)
 		return -1;
 	}
 	if (pid == 0) {
-		/* Nothing of the caller's but stderr (password_command
-		   speaks there) and the socket, at fd 3. */
+		/* The group back, and nothing of the caller's but stderr
+		   (password_command speaks there) and the socket, at fd 3.
+		   A working directory of the caller's is no place to run
+		   anything from. */
 		closelog();
 		nul = open("/dev/null", O_RDWR);
-		if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 ||
+		if ((gid != (gid_t)-1 && (setegid(gid) != 0 ||
+		    getegid() != gid)) || chdir("/") != 0 ||
+		    nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 ||
 		    dup2(sv[1], 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
 			_exit(1);	/* password_command must not get fd 3 */
 		closefrom(4);
@@ -558,4 +797,51 @@ privsep_pace(struct privsep *ps, size_t relay, int *fd, struct str *err)
 	f.len = sizeof(i);
 	return privsep_call(ps, PRIVSEP_PACE, &f, 1, NULL, fd, err) == 0 &&
 	    *fd != -1 ? PACE_OK : PACE_EIO;
+}
+
+int
+privsep_list(struct privsep *ps, int *fd, size_t *hidden, struct str *err)
+{
+	struct str out = STR_INIT;
+	uint32_t n = 0;
+	int rc;
+
+	*hidden = 0;
+	rc = privsep_call(ps, PRIVSEP_LIST, NULL, 0, &out, fd, err);
+	if (rc == 0 && (out.len != sizeof(n) || *fd == -1)) {
+		str_appendz(err, "the privileged helper sent no list");
+		if (*fd != -1)
+			close(*fd);
+		*fd = -1;
+		rc = SPOOL_EIO;
+	} else if (rc == 0) {
+		memcpy(&n, out.data, sizeof(n));
+		*hidden = n;
+	}
+	str_free(&out);
+	return rc < 0 ? SPOOL_EIO : rc;
+}
+
+int
+privsep_lock(struct privsep *ps, const char *id, int *fd, struct str *err)
+{
+	int rc = privsep_id_call(ps, PRIVSEP_LOCK, id, fd, err);
+
+	if (rc == SPOOL_OK && *fd == -1) {
+		str_appendz(err, "the privileged helper sent no queue file");
+		rc = SPOOL_EIO;
+	}
+	return rc;
+}
+
+int
+privsep_env_read(struct privsep *ps, const char *id, int *fd, struct str *err)
+{
+	int rc = privsep_id_call(ps, PRIVSEP_ENV_READ, id, fd, err);
+
+	if (rc == SPOOL_OK && *fd == -1) {
+		str_appendz(err, "the privileged helper sent no envelope");
+		rc = SPOOL_EIO;
+	}
+	return rc;
 }

@@ -2,14 +2,34 @@
  * privsep - the setgid smtpgate-sendmail split in two, in the manner of
  * OpenSMTPD's smtpctl and Postfix's postdrop: a small helper keeps the
  * group (it may read the secrets and write the queue), the main process
- * drops it for good before it reads a byte of the message.
+ * drops it for good before it reads a byte of the message or talks to a
+ * server.
  *
- * The helper is forked after the configuration is loaded and answers
- * requests on an AF_UNIX SOCK_SEQPACKET socket until the main process
- * closes it.  It only acts on what its own copy of the configuration
- * names: a secret is asked for by relay or account index, never by path;
- * the queue is the [queue] dir it loaded; a message may be committed,
- * rewritten or removed only if this helper created it.
+ * Who gets a helper.  The shim runs as its caller with the group set
+ * aside (setegid to the real gid) from its first step, so the
+ * configuration, its includes and the aliases are read with the caller's
+ * own rights.  Only a configuration that root controls (cfg->trusted: no
+ * -C, every file owned by root and writable by no one else, as fstat()
+ * says of the opened descriptor) gets a helper, forked with the group
+ * back; otherwise the group is dropped for good and the shim works
+ * directly with what its caller may touch, as sendmail does with -C.
+ *
+ * What the helper does for whom.  It acts only on what its own copy of
+ * the configuration names: a secret is asked for by relay or account
+ * index, never by path; the queue is the [queue] dir it loaded.  It checks
+ * every queue operation against the caller's real user id and the owner
+ * the envelope records (spool.h):
+ *   - root, and a caller in the group (the queue timer), act on every
+ *     message;
+ *   - anyone else lists, reads, locks, rewrites and removes only the
+ *     messages they queued; mailq shows them a count of the others
+ *     ([queue] mailq_shows_all = yes shows the others too, read-only);
+ *   - a message may be committed only if this helper created it, and a
+ *     rewrite may drop recipients and update the retry state, but never
+ *     add a recipient, change the sender or the owner.
+ * The delivering process (TLS, AUTH, server replies) never holds the
+ * group: it gets descriptors (the locked message file, an envelope's
+ * text, the pace file) and nothing else.
  *
  * Wire format, one packet per message, host byte order (both ends are the
  * same program on the same host):
@@ -19,8 +39,9 @@
  * type has a fixed field count and per-field limits (privsep_check()).
  * Every request gets exactly one reply, except PRIVSEP_ENV_PART, which
  * appends envelope text for the next COMMIT or ENV_WRITE:
- *   PRIVSEP_REPLY: u32 rc (SPOOL_* or SECRET_*), bytes (the secret, or the
- *   error text); a file descriptor may ride along (SCM_RIGHTS).
+ *   PRIVSEP_REPLY: u32 rc (SPOOL_* or SECRET_*), bytes (the secret, a
+ *   count, or the error text); a file descriptor may ride along
+ *   (SCM_RIGHTS).
  *
  * Requests:
  *   SECRET    u32 kind (PRIVSEP_RELAY/ACCOUNT), u32 index
@@ -28,10 +49,14 @@
  *   ENV_PART  bytes       envelope text, no reply
  *   COMMIT    id          the message is written: make it durable with
  *                         the envelope sent in ENV_PARTs
- *   ENV_WRITE id          replace the envelope (after a first attempt)
- *   REMOVE    id          every recipient is done
+ *   ENV_WRITE id          replace the envelope (the caller holds the lock)
+ *   REMOVE    id          every recipient is done (the caller holds it)
  *   ABANDON   id          throw the uncommitted message away
  *   PACE      u32 index   the relay's wait_ms file, as an fd
+ *   LIST                  -> the ids the caller may see, one a line, as
+ *                         an fd; the reply's bytes: u32 count of others
+ *   LOCK      id          -> msg/<id>, locked, as an fd (the caller's own)
+ *   ENV_READ  id          -> its envelope's text, as an fd
  */
 #ifndef SMTPGATE_PRIVSEP_H
 #define SMTPGATE_PRIVSEP_H
@@ -58,6 +83,9 @@ enum privsep_type {
 	PRIVSEP_REMOVE,
 	PRIVSEP_ABANDON,
 	PRIVSEP_PACE,
+	PRIVSEP_LIST,
+	PRIVSEP_LOCK,
+	PRIVSEP_ENV_READ,
 	PRIVSEP_REPLY
 };
 
@@ -76,6 +104,7 @@ struct privsep_msg {
 };
 
 struct cfg;
+struct spool;
 
 /* The main process's end. */
 struct privsep {
@@ -96,11 +125,12 @@ bool	privsep_check(const struct privsep_msg *m, struct str *why);
 uint32_t privsep_u32(const struct privsep_field *f);
 
 /*
- * Fork the helper (the caller still has its privileges).  The child
- * closes every other descriptor, points 0 and 1 at /dev/null, serves and
- * _exit()s; the parent gets ps.  -1 with err on failure.
+ * Fork the helper.  The child takes back the effective group gid (the
+ * caller set it aside; -1: keep what it has), closes every other
+ * descriptor, points 0 and 1 at /dev/null, serves and _exit()s; the
+ * parent gets ps.  -1 with err on failure.
  */
-int	privsep_start(const struct cfg *cfg, struct privsep *ps,
+int	privsep_start(const struct cfg *cfg, gid_t gid, struct privsep *ps,
 	    struct str *err);
 /* Close the socket and reap the helper. */
 void	privsep_stop(struct privsep *ps);
@@ -120,5 +150,15 @@ int	privsep_remove(struct privsep *ps, const char *id, struct str *err);
 void	privsep_abandon(struct privsep *ps, const char *id);
 int	privsep_pace(struct privsep *ps, size_t relay, int *fd,
 	    struct str *err);
+int	privsep_list(struct privsep *ps, int *fd, size_t *hidden,
+	    struct str *err);
+int	privsep_lock(struct privsep *ps, const char *id, int *fd,
+	    struct str *err);
+int	privsep_env_read(struct privsep *ps, const char *id, int *fd,
+	    struct str *err);
+
+/* The queue through the helper (spool.h's second back end). */
+void	privsep_spool_open(struct spool *sp, struct privsep *ps,
+	    const char *dir);
 
 #endif

@@ -123,9 +123,11 @@ privsep_check(const struct privsep_msg *m, struct str *why)
 		[PRIVSEP_ENV_PART] = 1, [PRIVSEP_COMMIT] = 1,
 		[PRIVSEP_ENV_WRITE] = 1, [PRIVSEP_REMOVE] = 1,
 		[PRIVSEP_ABANDON] = 1, [PRIVSEP_PACE] = 1,
+		[PRIVSEP_LIST] = 0, [PRIVSEP_LOCK] = 1,
+		[PRIVSEP_ENV_READ] = 1,
 	};
 
-	if (m->type < PRIVSEP_SECRET || m->type > PRIVSEP_PACE) {
+	if (m->type < PRIVSEP_SECRET || m->type > PRIVSEP_ENV_READ) {
 		str_appendf(why, "unknown request %u", (unsigned)m->type);
 		return false;
 	}
@@ -155,6 +157,8 @@ privsep_check(const struct privsep_msg *m, struct str *why)
 			    "with a NUL");
 			return false;
 		}
+		return true;
+	case PRIVSEP_LIST:
 		return true;
 	default:
 		return privsep_id_field(&m->f[0], why);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "privsep.h"
 #include "queue.h"
 #include "spool.h"
 #include "submit.h"
@@ -39,6 +40,17 @@ queue_selected(const struct spool_env *e, const struct queue_filter *f,
 	return rcpt;
 }
 
+/* The queue through the helper, or directly. */
+static int
+queue_open(const struct cfg *cfg, struct privsep *ps, struct spool *sp,
+    struct str *err)
+{
+	if (ps == NULL)
+		return spool_open(sp, cfg->queue_dir, err);
+	privsep_spool_open(sp, ps, cfg->queue_dir);
+	return SPOOL_OK;
+}
+
 /* The queued message as a struct submit, reading from the locked file. */
 static int
 queue_load(const struct queue_env *qe, struct spool_msg *m,
@@ -54,6 +66,7 @@ queue_load(const struct queue_env *qe, struct spool_msg *m,
 	for (i = 0; i < e->nrcpts; i++)
 		s->rcpts[s->nrcpts++] = xstrdup(e->rcpts[i]);
 	s->queued_message = true;
+	s->privsep = qe->privsep;
 	s->conn = conn;
 	s->trace = qe->trace;
 	s->trace_arg = qe->trace_arg;
@@ -154,9 +167,9 @@ queue_run(const struct queue_env *qe, const struct queue_filter *f,
 
 	memset(st, 0, sizeof(*st));
 	memset(&conn, 0, sizeof(conn));
-	if ((rc = spool_open(&sp, qe->cfg->queue_dir, err)) != SPOOL_OK)
+	if ((rc = queue_open(qe->cfg, qe->privsep, &sp, err)) != SPOOL_OK)
 		return spool_exitcode(rc);
-	if ((rc = spool_list(&sp, &ids, &n, err)) != SPOOL_OK) {
+	if ((rc = spool_list(&sp, &ids, &n, NULL, err)) != SPOOL_OK) {
 		spool_close(&sp);
 		return spool_exitcode(rc);
 	}
@@ -170,7 +183,8 @@ queue_run(const struct queue_env *qe, const struct queue_filter *f,
 			continue;
 		}
 		if (rc != SPOOL_OK)
-			continue;	/* delivered by someone else meanwhile */
+			continue;	/* delivered by someone else meanwhile,
+					   or not this caller's */
 		if (spool_env_read(&sp, ids[i], &e, &lerr) != SPOOL_OK) {
 			log_error("%s: damaged queue entry left alone: %s", ids[i],
 			    str_cstr(&lerr));
@@ -189,24 +203,26 @@ queue_run(const struct queue_env *qe, const struct queue_filter *f,
 }
 
 int
-queue_list(const struct cfg *cfg, struct str *out, struct str *err)
+queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
+    struct str *err)
 {
 	struct spool sp;
 	struct spool_env e;
 	struct str lerr = STR_INIT;
 	unsigned long long total = 0;
 	char **ids;
-	size_t n, i, k, shown = 0;
+	size_t n, i, k, shown = 0, hidden = 0;
 	struct stat stt;
 	int rc;
 
-	if (stat(cfg->queue_dir, &stt) == -1 && errno == ENOENT) {
+	/* Listing directly creates no queue. */
+	if (ps == NULL && stat(cfg->queue_dir, &stt) == -1 && errno == ENOENT) {
 		str_appendz(out, "Mail queue is empty\n");
 		return EX_OK;
 	}
-	if ((rc = spool_open(&sp, cfg->queue_dir, err)) != SPOOL_OK)
+	if ((rc = queue_open(cfg, ps, &sp, err)) != SPOOL_OK)
 		return spool_exitcode(rc);
-	if ((rc = spool_list(&sp, &ids, &n, err)) != SPOOL_OK) {
+	if ((rc = spool_list(&sp, &ids, &n, &hidden, err)) != SPOOL_OK) {
 		spool_close(&sp);
 		return spool_exitcode(rc);
 	}
@@ -234,10 +250,15 @@ queue_list(const struct cfg *cfg, struct str *out, struct str *err)
 		spool_env_free(&e);
 	}
 	if (shown == 0)
-		str_appendz(out, "Mail queue is empty\n");
+		str_appendz(out, hidden == 0 ? "Mail queue is empty\n" :
+		    "You have no messages in the queue\n");
 	else
 		str_appendf(out, "-- %llu Kbytes in %zu Request%s.\n",
 		    (total + 1023) / 1024, shown, shown == 1 ? "" : "s");
+	if (hidden > 0)
+		str_appendf(out, "-- %zu more message%s of other users, not "
+		    "shown ([queue] mailq_shows_all)\n", hidden, hidden == 1 ?
+		    "" : "s");
 	spool_list_free(ids, n);
 	spool_close(&sp);
 	str_free(&lerr);

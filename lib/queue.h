@@ -10,6 +10,10 @@
  * max_age, gives up on them with a notice to the envelope sender (or
  * [general] error_address).  Mail from the null sender never gets a
  * notice, so notices cannot loop.
+ *
+ * In the setgid shim the queue, the secrets and the pace files are reached
+ * through the helper (privsep), which lets a local user run, list and
+ * remove only their own messages; mailq shows them a count of the rest.
  */
 #ifndef SMTPGATE_QUEUE_H
 #define SMTPGATE_QUEUE_H
@@ -32,8 +36,11 @@ struct queue_stats {
 	unsigned long long connections_reused;
 };
 
+struct privsep;
+
 struct queue_env {
 	const struct cfg *cfg;
+	struct privsep *privsep;	/* the setgid shim's helper, or NULL */
 	const char *hostname;
 	const char *user;
 	smtp_trace_fn trace;
@@ -43,7 +50,8 @@ struct queue_env {
 /* EX_OK when the run itself worked, whatever each message's outcome. */
 int	queue_run(const struct queue_env *qe, const struct queue_filter *f,
 	    struct queue_stats *st, struct str *err);
-/* The queue as mailq shows it. */
-int	queue_list(const struct cfg *cfg, struct str *out, struct str *err);
+/* The queue as mailq shows it to this caller. */
+int	queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
+	    struct str *err);
 
 #endif

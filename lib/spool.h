@@ -19,13 +19,26 @@
  * message and rewrite its envelope; spool_lock() never waits.
  *
  * The envelope is a text file of "key value" lines (see spool_env.c);
- * values never contain CR, LF or NUL.
+ * values never contain CR, LF or NUL.  It records the owner, the real
+ * user id of whoever queued the message, stamped at commit by the process
+ * that writes the file and never taken from the caller.
+ *
+ * Back ends.  A struct spool reaches the queue one of two ways, each a
+ * table of operations (struct spool_ops) behind the same calls:
+ * - direct (spool_open(), this file's spool_fs.c): the process itself
+ *   opens the files; a process with the rights to the directory (root,
+ *   the group, a shim that is not installed setgid) sees every message;
+ * - through the setgid shim's helper (privsep_spool_open(), privsep.h):
+ *   every operation is a request that the helper checks against the
+ *   caller's real user id, so a local user lists, locks, rewrites and
+ *   removes only their own messages and never holds the group.
  */
 #ifndef SMTPGATE_SPOOL_H
 #define SMTPGATE_SPOOL_H
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "str.h"
 
@@ -56,21 +69,7 @@ struct spool_env {
 	unsigned long long size;	/* bytes of the message file */
 	char   *last_error;	/* one line, or NULL */
 	char   *relay;		/* the relay last tried, or NULL */
-};
-
-struct privsep;
-
-/*
- * The queue as this process reaches it: directly (dfd), or, in the setgid
- * shim after it dropped its group, through the privileged helper (ps; see
- * privsep.h), which then creates, commits, rewrites and removes the
- * messages it created itself, and nothing else: spool_lock(),
- * spool_env_read() and spool_list() are SPOOL_EPERM that way.
- */
-struct spool {
-	char   *dir;
-	int	dfd;		/* the queue directory, or -1 */
-	struct privsep *ps;	/* or the helper that has it */
+	uid_t	owner;		/* set by spool_commit(), kept by rewrites */
 };
 
 /* One message being written or sent: the locked message file. */
@@ -79,6 +78,37 @@ struct spool_msg {
 	FILE   *fp;		/* write (new) or read (locked) */
 	int	fd;		/* holds the lock */
 	bool	committed;
+};
+
+struct spool;
+
+/*
+ * A back end.  The public calls below check their arguments (queue ids)
+ * and then call these; each returns SPOOL_* and fills err on failure.
+ */
+struct spool_ops {
+	int	(*create)(struct spool *, const char *, struct spool_msg *,
+		    struct str *);
+	int	(*commit)(struct spool *, struct spool_msg *,
+		    const struct spool_env *, struct str *);
+	void	(*abandon)(struct spool *, struct spool_msg *);
+	int	(*lock)(struct spool *, const char *, struct spool_msg *,
+		    struct str *);
+	int	(*env_read)(struct spool *, const char *, struct spool_env *,
+		    struct str *);
+	int	(*env_write)(struct spool *, const struct spool_env *,
+		    struct str *);
+	int	(*remove)(struct spool *, const char *, struct str *);
+	int	(*list)(struct spool *, char ***, size_t *, size_t *,
+		    struct str *);
+	void	(*close)(struct spool *);
+};
+
+struct spool {
+	const struct spool_ops *ops;
+	char   *dir;		/* for messages */
+	int	dfd;		/* direct: the queue directory */
+	void   *arg;		/* the back end's own (the helper) */
 };
 
 void	spool_env_init(struct spool_env *e);
@@ -92,18 +122,23 @@ int	spool_env_format(const struct spool_env *e, struct str *out,
 /* Parse; on error e is left empty and err names the line. */
 int	spool_env_parse(const char *data, size_t len, struct spool_env *e,
 	    struct str *err);
+/* Read and parse the envelope of message id from fd (at most
+   SPOOL_MAX_ENV bytes, from its current offset); it must name id. */
+int	spool_env_read_fd(int fd, const char *id, struct spool_env *e,
+	    struct str *err);
 
-/* Open the queue, creating tmp/, msg/ and env/ (mode 2770) if needed. */
+#define SPOOL_MAX_ENV	(16u * 1024 * 1024)
+
+/* Open the queue directly, creating tmp/, msg/ and env/ (mode 2770) if
+   needed. */
 int	spool_open(struct spool *sp, const char *dir, struct str *err);
-/* The queue of the helper's configuration (dir is for messages only). */
-void	spool_open_helper(struct spool *sp, struct privsep *ps,
-	    const char *dir);
 void	spool_close(struct spool *sp);
 
 /* A new message file under tmp/, locked, mode 0640; id is e->id. */
 int	spool_create(struct spool *sp, const char *id, struct spool_msg *m,
 	    struct str *err);
-/* Make it durable with this envelope; m stays locked and readable. */
+/* Make it durable with this envelope, owned by the committing process's
+   real user; m stays locked and readable. */
 int	spool_commit(struct spool *sp, struct spool_msg *m,
 	    const struct spool_env *e, struct str *err);
 /* Throw away an uncommitted message (unlink the temporary file). */
@@ -114,7 +149,8 @@ int	spool_lock(struct spool *sp, const char *id, struct spool_msg *m,
 	    struct str *err);
 int	spool_env_read(struct spool *sp, const char *id, struct spool_env *e,
 	    struct str *err);
-/* Replace the envelope atomically (the caller holds the lock). */
+/* Replace the envelope atomically (the caller holds the lock).  The owner
+   is kept as e says: only a commit sets it. */
 int	spool_env_write(struct spool *sp, const struct spool_env *e,
 	    struct str *err);
 /* Remove a message (the caller holds the lock). */
@@ -122,8 +158,13 @@ int	spool_remove(struct spool *sp, const char *id, struct str *err);
 /* Unlock and close. */
 void	spool_release(struct spool_msg *m);
 
-/* The ids in env/, sorted; also removes orphans older than a day. */
-int	spool_list(struct spool *sp, char ***ids, size_t *n, struct str *err);
+/*
+ * The ids in env/ that this caller may see, sorted; *hidden (if not NULL)
+ * counts the others.  The direct back end shows all and also removes
+ * orphans older than a day.
+ */
+int	spool_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
+	    struct str *err);
 void	spool_list_free(char **ids, size_t n);
 
 int	spool_exitcode(int rc);

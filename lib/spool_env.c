@@ -11,6 +11,9 @@
  *   attempts N, hdr_len N, size N
  *   error TEXT           last error, escaped (optional)
  *   relay NAME           last relay tried (optional)
+ *   owner UID            who queued it: the real user id of the process
+ *                        that committed it (absent in old envelopes: 0,
+ *                        root's, so only root and the group act on them)
  */
 #include "config.h"
 
@@ -104,9 +107,9 @@ spool_env_format(const struct spool_env *e, struct str *out, struct str *err)
 	    (rc = spool_put(out, "relay", e->relay, err)) != SPOOL_OK)
 		return rc;
 	str_appendf(out, "8bit %d\nsmtputf8 %d\ncreated %lld\nnext %lld\n"
-	    "attempts %u\nhdr_len %llu\nsize %llu\n", e->eight_bit ? 1 : 0,
-	    e->smtputf8 ? 1 : 0, e->created, e->next_try, e->attempts,
-	    e->hdr_len, e->size);
+	    "attempts %u\nhdr_len %llu\nsize %llu\nowner %lu\n",
+	    e->eight_bit ? 1 : 0, e->smtputf8 ? 1 : 0, e->created, e->next_try,
+	    e->attempts, e->hdr_len, e->size, (unsigned long)e->owner);
 	return spool_put(out, "error", e->last_error, err);
 }
 
@@ -176,6 +179,8 @@ spool_env_line(struct spool_env *e, const char *key, const char *v)
 		e->hdr_len = n;
 	else if (strcmp(key, "size") == 0)
 		e->size = n;
+	else if (strcmp(key, "owner") == 0 && n <= 0xffffffffULL)
+		e->owner = (uid_t)n;
 	else
 		return -1;
 	return 0;

@@ -1,7 +1,9 @@
 /*
  * spool_fs - the queue's files: create, commit, lock, rewrite, remove,
- * list.  Every step that makes a message durable is followed by fsync()
- * of the file and of the directory that names it.
+ * list, as the direct back end (spool.h), and the public calls that check
+ * their arguments and hand them to whichever back end a struct spool has.
+ * Every step that makes a message durable is followed by fsync() of the
+ * file and of the directory that names it.
  */
 #include "config.h"
 
@@ -16,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "privsep.h"
 #include "spool.h"
 
-#define SPOOL_MAX_ENV	(16u * 1024 * 1024)
 #define SPOOL_ORPHAN_AGE (24 * 3600)
+
+static const struct spool_ops spool_fs_ops;
 
 static int
 spool_errno(int e)
@@ -96,6 +98,7 @@ spool_open(struct spool *sp, const char *dir, struct str *err)
 
 	memset(sp, 0, sizeof(*sp));
 	sp->dfd = -1;
+	sp->ops = &spool_fs_ops;
 	/* The group (smtpgate) writes here: no umask takes that away. */
 	if (mkdir(dir, 02770) == 0)
 		(void)chmod(dir, 02770);
@@ -118,27 +121,8 @@ spool_open(struct spool *sp, const char *dir, struct str *err)
 	return SPOOL_OK;
 }
 
-void
-spool_open_helper(struct spool *sp, struct privsep *ps, const char *dir)
-{
-	memset(sp, 0, sizeof(*sp));
-	sp->dfd = -1;
-	sp->ps = ps;
-	sp->dir = xstrdup(dir);
-}
-
-/* What the helper does not do for us. */
-static int
-spool_not_helper(struct spool *sp, struct str *err)
-{
-	if (sp->ps == NULL)
-		return SPOOL_OK;
-	str_appendz(err, "this process works only on the messages it queued");
-	return SPOOL_EPERM;
-}
-
-void
-spool_close(struct spool *sp)
+static void
+spool_fs_close(struct spool *sp)
 {
 	if (sp->dfd != -1)
 		close(sp->dfd);
@@ -147,30 +131,13 @@ spool_close(struct spool *sp)
 	sp->dfd = -1;
 }
 
-int
-spool_create(struct spool *sp, const char *id, struct spool_msg *m,
+static int
+spool_fs_create(struct spool *sp, const char *id, struct spool_msg *m,
     struct str *err)
 {
 	struct str p = STR_INIT;
 	int rc = SPOOL_OK;
 
-	memset(m, 0, sizeof(*m));
-	m->fd = -1;
-	if (!spool_id_ok(id, err))
-		return SPOOL_EINVAL;
-	if (sp->ps != NULL) {
-		if ((rc = privsep_create(sp->ps, id, &m->fd, err)) != SPOOL_OK)
-			return rc;
-		if ((m->fp = fdopen(m->fd, "w+")) == NULL) {
-			rc = spool_fail(err, "queue file", id);
-			privsep_abandon(sp->ps, id);
-			close(m->fd);
-			m->fd = -1;
-			return rc;
-		}
-		m->id = xstrdup(id);
-		return SPOOL_OK;
-	}
 	spool_path(&p, "tmp", id, ".msg");
 	m->fd = openat(sp->dfd, str_cstr(&p), O_RDWR | O_CREAT | O_EXCL |
 	    O_CLOEXEC | O_NOFOLLOW, 0640);
@@ -237,30 +204,19 @@ out:
 	return rc;
 }
 
-int
-spool_commit(struct spool *sp, struct spool_msg *m, const struct spool_env *e,
-    struct str *err)
+static int
+spool_fs_commit(struct spool *sp, struct spool_msg *m,
+    const struct spool_env *e, struct str *err)
 {
 	struct str tmp = STR_INIT, dst = STR_INIT;
+	struct spool_env owned = *e;
 	int rc;
 
+	/* Whoever writes the file vouches for the owner: the caller's
+	   envelope cannot name someone else. */
+	owned.owner = getuid();
 	spool_path(&tmp, "tmp", m->id, ".msg");
 	spool_path(&dst, "msg", m->id, "");
-	if (sp->ps != NULL) {
-		/* The helper fsyncs, renames and writes the envelope. */
-		if (fflush(m->fp) != 0) {
-			rc = spool_fail(err, "queue file", str_cstr(&tmp));
-			goto out;
-		}
-		str_reset(&dst);	/* the envelope's text now */
-		if ((rc = spool_env_format(e, &dst, err)) != SPOOL_OK ||
-		    (rc = privsep_commit(sp->ps, m->id, &dst, err)) !=
-		    SPOOL_OK)
-			goto out;
-		m->committed = true;
-		rewind(m->fp);
-		goto out;
-	}
 	if (fflush(m->fp) != 0 || fsync(m->fd) == -1) {
 		rc = spool_fail(err, "queue file", str_cstr(&tmp));
 		goto out;
@@ -270,7 +226,7 @@ spool_commit(struct spool *sp, struct spool_msg *m, const struct spool_env *e,
 		goto out;
 	}
 	if ((rc = spool_fsync_dir(sp, "msg", err)) != SPOOL_OK ||
-	    (rc = spool_env_put(sp, e, err)) != SPOOL_OK) {
+	    (rc = spool_env_put(sp, &owned, err)) != SPOOL_OK) {
 		/* Not committed: no message without its envelope. */
 		unlinkat(sp->dfd, str_cstr(&dst), 0);
 		goto out;
@@ -283,35 +239,24 @@ out:
 	return rc;
 }
 
-void
-spool_abandon(struct spool *sp, struct spool_msg *m)
+static void
+spool_fs_abandon(struct spool *sp, struct spool_msg *m)
 {
 	struct str p = STR_INIT;
 
-	if (m->id != NULL && !m->committed && sp->ps != NULL)
-		privsep_abandon(sp->ps, m->id);
-	else if (m->id != NULL && !m->committed) {
-		spool_path(&p, "tmp", m->id, ".msg");
-		unlinkat(sp->dfd, str_cstr(&p), 0);
-	}
-	spool_release(m);
+	spool_path(&p, "tmp", m->id, ".msg");
+	unlinkat(sp->dfd, str_cstr(&p), 0);
 	str_free(&p);
 }
 
-int
-spool_lock(struct spool *sp, const char *id, struct spool_msg *m,
+static int
+spool_fs_lock(struct spool *sp, const char *id, struct spool_msg *m,
     struct str *err)
 {
 	struct str p = STR_INIT, envp = STR_INIT;
 	struct stat st;
 	int rc = SPOOL_OK;
 
-	memset(m, 0, sizeof(*m));
-	m->fd = -1;
-	if (!spool_id_ok(id, err))
-		return SPOOL_EINVAL;
-	if ((rc = spool_not_helper(sp, err)) != SPOOL_OK)
-		return rc;
 	spool_path(&p, "msg", id, "");
 	spool_path(&envp, "env", id, "");
 	m->fd = openat(sp->dfd, str_cstr(&p), O_RDONLY | O_CLOEXEC |
@@ -339,37 +284,26 @@ spool_lock(struct spool *sp, const char *id, struct spool_msg *m,
 }
 
 int
-spool_env_read(struct spool *sp, const char *id, struct spool_env *e,
+spool_env_read_fd(int fd, const char *id, struct spool_env *e,
     struct str *err)
 {
-	struct str p = STR_INIT, data = STR_INIT;
+	struct str data = STR_INIT;
 	char buf[8192];
 	ssize_t n;
-	int fd, rc = SPOOL_OK;
+	int rc = SPOOL_OK;
 
 	spool_env_init(e);
-	if (!spool_id_ok(id, err))
-		return SPOOL_EINVAL;
-	if ((rc = spool_not_helper(sp, err)) != SPOOL_OK)
-		return rc;
-	spool_path(&p, "env", id, "");
-	if ((fd = openat(sp->dfd, str_cstr(&p), O_RDONLY | O_CLOEXEC |
-	    O_NOFOLLOW)) == -1) {
-		rc = spool_fail(err, "queue file", str_cstr(&p));
-		goto out;
-	}
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 || data.len + (size_t)n > SPOOL_MAX_ENV) {
 			if (n != -1)
 				errno = EFBIG;
-			rc = spool_fail(err, "queue file", str_cstr(&p));
+			rc = spool_fail(err, "envelope of", id);
 			break;
 		}
 		str_append(&data, buf, (size_t)n);
 	}
-	close(fd);
 	if (rc == SPOOL_OK) {
 		rc = spool_env_parse(data.data ? data.data : "", data.len, e,
 		    err);
@@ -380,38 +314,43 @@ spool_env_read(struct spool *sp, const char *id, struct spool_env *e,
 			rc = SPOOL_EINVAL;
 		}
 	}
-out:
-	str_free(&p);
 	str_free(&data);
 	return rc;
 }
 
-int
-spool_env_write(struct spool *sp, const struct spool_env *e, struct str *err)
+static int
+spool_fs_env_read(struct spool *sp, const char *id, struct spool_env *e,
+    struct str *err)
 {
-	struct str text = STR_INIT;
-	int rc;
+	struct str p = STR_INIT;
+	int fd, rc;
 
-	if (!spool_id_ok(e->id, err))
-		return SPOOL_EINVAL;
-	if (sp->ps == NULL)
-		return spool_env_put(sp, e, err);
-	if ((rc = spool_env_format(e, &text, err)) == SPOOL_OK)
-		rc = privsep_env_write(sp->ps, e->id, &text, err);
-	str_free(&text);
+	spool_env_init(e);
+	spool_path(&p, "env", id, "");
+	if ((fd = openat(sp->dfd, str_cstr(&p), O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
+		rc = spool_fail(err, "queue file", str_cstr(&p));
+	else {
+		rc = spool_env_read_fd(fd, id, e, err);
+		close(fd);
+	}
+	str_free(&p);
 	return rc;
 }
 
-int
-spool_remove(struct spool *sp, const char *id, struct str *err)
+static int
+spool_fs_env_write(struct spool *sp, const struct spool_env *e,
+    struct str *err)
+{
+	return spool_env_put(sp, e, err);
+}
+
+static int
+spool_fs_remove(struct spool *sp, const char *id, struct str *err)
 {
 	struct str p = STR_INIT;
 	int rc = SPOOL_OK;
 
-	if (!spool_id_ok(id, err))
-		return SPOOL_EINVAL;
-	if (sp->ps != NULL)
-		return privsep_remove(sp->ps, id, err);
 	spool_path(&p, "env", id, "");
 	if (unlinkat(sp->dfd, str_cstr(&p), 0) == -1 && errno != ENOENT)
 		rc = spool_fail(err, "removing", str_cstr(&p));
@@ -486,17 +425,15 @@ spool_sweep(struct spool *sp, const char *sub)
 	str_free(&envp);
 }
 
-int
-spool_list(struct spool *sp, char ***ids, size_t *n, struct str *err)
+static int
+spool_fs_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
+    struct str *err)
 {
 	struct dirent *d;
 	DIR *dir;
 	int fd;
 
-	*ids = NULL;
-	*n = 0;
-	if ((fd = spool_not_helper(sp, err)) != SPOOL_OK)
-		return fd;
+	*hidden = 0;
 	spool_sweep(sp, "tmp");
 	spool_sweep(sp, "msg");
 	if ((fd = openat(sp->dfd, "env", O_RDONLY | O_DIRECTORY |
@@ -527,6 +464,97 @@ spool_list_free(char **ids, size_t n)
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
+}
+
+static const struct spool_ops spool_fs_ops = {
+	spool_fs_create, spool_fs_commit, spool_fs_abandon, spool_fs_lock,
+	spool_fs_env_read, spool_fs_env_write, spool_fs_remove, spool_fs_list,
+	spool_fs_close
+};
+
+/* ---- The calls, whatever the back end --------------------------------- */
+
+void
+spool_close(struct spool *sp)
+{
+	if (sp->ops != NULL)
+		sp->ops->close(sp);
+	sp->ops = NULL;
+}
+
+int
+spool_create(struct spool *sp, const char *id, struct spool_msg *m,
+    struct str *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	if (!spool_id_ok(id, err))
+		return SPOOL_EINVAL;
+	return sp->ops->create(sp, id, m, err);
+}
+
+int
+spool_commit(struct spool *sp, struct spool_msg *m, const struct spool_env *e,
+    struct str *err)
+{
+	return sp->ops->commit(sp, m, e, err);
+}
+
+void
+spool_abandon(struct spool *sp, struct spool_msg *m)
+{
+	if (m->id != NULL && !m->committed)
+		sp->ops->abandon(sp, m);
+	spool_release(m);
+}
+
+int
+spool_lock(struct spool *sp, const char *id, struct spool_msg *m,
+    struct str *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	if (!spool_id_ok(id, err))
+		return SPOOL_EINVAL;
+	return sp->ops->lock(sp, id, m, err);
+}
+
+int
+spool_env_read(struct spool *sp, const char *id, struct spool_env *e,
+    struct str *err)
+{
+	spool_env_init(e);
+	if (!spool_id_ok(id, err))
+		return SPOOL_EINVAL;
+	return sp->ops->env_read(sp, id, e, err);
+}
+
+int
+spool_env_write(struct spool *sp, const struct spool_env *e, struct str *err)
+{
+	if (!spool_id_ok(e->id, err))
+		return SPOOL_EINVAL;
+	return sp->ops->env_write(sp, e, err);
+}
+
+int
+spool_remove(struct spool *sp, const char *id, struct str *err)
+{
+	if (!spool_id_ok(id, err))
+		return SPOOL_EINVAL;
+	return sp->ops->remove(sp, id, err);
+}
+
+int
+spool_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
+    struct str *err)
+{
+	size_t dummy;
+
+	*ids = NULL;
+	*n = 0;
+	return sp->ops->list(sp, ids, n, hidden != NULL ? hidden : &dummy,
+	    err);
 }
 
 int

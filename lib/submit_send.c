@@ -518,7 +518,7 @@ submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
 	int rc;
 
 	if (s->privsep != NULL)
-		spool_open_helper(sp, s->privsep, s->cfg->queue_dir);
+		privsep_spool_open(sp, s->privsep, s->cfg->queue_dir);
 	else if ((rc = spool_open(sp, s->cfg->queue_dir, err)) != SPOOL_OK)
 		return rc;
 	if ((rc = spool_create(sp, str_cstr(&s->queue_id), m, err)) !=

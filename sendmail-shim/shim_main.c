@@ -87,13 +87,21 @@ __asan_default_options(void)
 }
 #endif
 
-/* Running setgid (or setuid): more rights than the user who called us. */
+/*
+ * Running setgid: the group the binary lends (shim_gid) is more than the
+ * caller has.  From the first step the shim works with the caller's own
+ * rights and keeps the group only as its saved set-group-ID, for a helper
+ * to take back (privsep.h); shim_split() ends that one way or the other
+ * before anything reads the message.
+ */
 static bool shim_privileged;
+static gid_t shim_gid;
 
 /*
  * Before anything else: fds 0-2 open, no core dumps (secrets will be in
  * memory), and, with privileges, nothing taken from the caller's
- * environment.  Queue files are created readable by the group.
+ * environment and no file opened with the group.  Queue files are created
+ * readable by the group.
  */
 static void
 shim_harden(void)
@@ -109,10 +117,19 @@ shim_harden(void)
 #ifndef SMTPGATE_SANITIZED	/* LeakSanitizer needs a dumpable process */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
-	shim_privileged = getegid() != getgid() || geteuid() != getuid();
+	if (geteuid() != getuid()) {
+		/* Nothing here is written for a setuid install. */
+		fputs("smtpgate-sendmail: installed setuid; install it setgid "
+		    "smtpgate instead (chmod u-s,g+s, group smtpgate)\n", stderr);
+		_exit(EX_CONFIG);
+	}
+	shim_privileged = getegid() != getgid();
 	if (shim_privileged) {
+		shim_gid = getegid();
 		(void)clearenv();
 		(void)setenv("PATH", "/usr/bin:/bin", 1);
+		if (setegid(getgid()) != 0 || getegid() != getgid())
+			_exit(EX_OSERR);
 	}
 	umask(027);
 }
@@ -124,20 +141,18 @@ shim_load(struct shim *sh)
 	struct str diag = STR_INIT;
 	int rc;
 
-	if (shim_privileged && sh->opts.config != NULL &&
-	    access(sh->opts.config, R_OK) != 0) {
-		/* access() asks as the real user: no reading for them what
-		   only the group may read. */
-		fprintf(stderr, "smtpgate-sendmail: -C %s: you cannot read this "
-		    "file yourself, and it is not read for you with this "
-		    "program's group privileges\n", sh->opts.config);
-		return EX_NOPERM;
-	}
-	rc = cfg_load_flags(path, shim_privileged ? CFG_REAL_ACCESS |
-	    CFG_TRUSTED_COMMANDS : 0, &sh->cfg, &diag);
+	/* Read as the caller: what they cannot read is not read for them.
+	   Whether the secrets exist is the helper's to find out, or root's
+	   --check-config's. */
+	rc = cfg_load_flags(path, shim_privileged && getuid() != 0 ?
+	    CFG_NO_FILE_CHECKS : 0, &sh->cfg, &diag);
 	if (diag.len > 0)
 		fputs(str_cstr(&diag), stderr);
 	str_free(&diag);
+	if (rc == CFG_EIO && shim_privileged && sh->opts.config == NULL)
+		fprintf(stderr, "smtpgate-sendmail: %s must be readable by "
+		    "every user who sends mail (mode 0644); secrets belong in "
+		    "password_file, readable by group smtpgate only\n", path);
 	if (rc != CFG_OK)
 		return cfg_exitcode(rc);
 	log_set_level(sh->opts.verbose && sh->cfg->log_level < LOG_LEVEL_INFO ?
@@ -164,38 +179,47 @@ shim_load(struct shim *sh)
 }
 
 /*
- * Privilege separation, before anything reads the message: a helper
- * keeps the group for the secrets and the queue (privsep.h), this process
- * gives it up for good.  The helper has its own copy of the configuration
- * just loaded, which is root's or one the user could read anyway.
+ * The end of the group in this process, before anything reads the
+ * message or talks to a server.  Only root's own configuration gets a
+ * helper that keeps the group for the secrets and the queue (privsep.h);
+ * a configuration the caller chose (-C) or one that root does not control
+ * runs with the caller's rights alone, as sendmail does with -C.
  */
 static int
-shim_split(struct shim *sh)
+shim_split(struct shim *sh, bool want_helper)
 {
-	gid_t rgid = getgid(), egid = getegid();
-	uid_t ruid = getuid(), euid = geteuid();
+	gid_t rgid = getgid();
 	struct str err = STR_INIT;
 
-	if (privsep_start(sh->cfg, &sh->ps, &err) != 0) {
+	if (sh->opts.config == NULL && !sh->cfg->trusted)
+		log_warning("%s is not owned by root, or others may write to "
+		    "it or to a file it includes: running without the group's "
+		    "rights (no relay secrets, no system queue); chown root "
+		    "and chmod go-w to fix", sh->cfg->path);
+	else if (sh->opts.config != NULL)
+		log_debug("-C %s: running with your own rights only",
+		    sh->opts.config);
+	if (want_helper && sh->opts.config == NULL && sh->cfg->trusted &&
+	    privsep_start(sh->cfg, shim_gid, &sh->ps, &err) != 0) {
 		fprintf(stderr, "smtpgate-sendmail: cannot start the queue and "
 		    "secret helper: %s\n", str_cstr(&err));
 		str_free(&err);
 		return EX_OSERR;
 	}
 	str_free(&err);
-	if (setresgid(rgid, rgid, rgid) != 0 ||
-	    (euid != ruid && setresuid(ruid, ruid, ruid) != 0)) {
+	if (setresgid(rgid, rgid, rgid) != 0) {
 		fprintf(stderr, "smtpgate-sendmail: cannot drop privileges: "
 		    "%s\n", strerror(errno));
 		return EX_OSERR;
 	}
-	/* And no way back. */
-	if ((egid != rgid && setegid(egid) == 0) || getegid() != rgid ||
-	    (euid != ruid && seteuid(euid) == 0) || geteuid() != ruid) {
+	/* And no way back.  Root has every way back whatever we do, and
+	   nothing to gain from one. */
+	if (getegid() != rgid || (getuid() != 0 && setegid(shim_gid) == 0)) {
 		fprintf(stderr, "smtpgate-sendmail: privileges still there "
 		    "after dropping them\n");
 		return EX_OSERR;
 	}
+	shim_privileged = false;
 	return 0;
 }
 
@@ -327,6 +351,7 @@ shim_queue_run(struct shim *sh)
 
 	memset(&qe, 0, sizeof(qe));
 	qe.cfg = sh->cfg;
+	qe.privsep = sh->ps.fd != -1 ? &sh->ps : NULL;
 	qe.hostname = str_cstr(&sh->hostname);
 	qe.user = str_cstr(&sh->user);
 	if (sh->transcript != NULL) {
@@ -398,12 +423,10 @@ main(int argc, char **argv)
 	}
 	if ((rc = shim_load(&sh)) != 0)
 		goto out;
-	/* What reads a message (-bm, -t, -bs, --test-mail) does it without
-	   the group.  -q and -bp keep it: they work on the whole queue. */
-	if (shim_privileged && sh.opts.mode != SMOPT_CHECK_CONFIG &&
-	    sh.opts.mode != SMOPT_LIST_QUEUE && sh.opts.mode !=
-	    SMOPT_QUEUE_ALL && sh.opts.mode != SMOPT_QUEUE_DUE &&
-	    (rc = shim_split(&sh)) != 0)
+	/* Every mode works without the group; all but --check-config
+	   through the helper when root's configuration is in force. */
+	if (shim_privileged && (rc = shim_split(&sh, sh.opts.mode !=
+	    SMOPT_CHECK_CONFIG)) != 0)
 		goto out;
 	for (i = 0; i < sh.opts.ignored.n; i++)
 		log_debug("option %s accepted and ignored", sh.opts.ignored.v[i]);
@@ -424,7 +447,8 @@ main(int argc, char **argv)
 		    shim_bs_deliver, &sh) == SMTPIN_OK ? 0 : EX_IOERR;
 		break;
 	case SMOPT_LIST_QUEUE:
-		rc = queue_list(sh.cfg, &dump, &err);
+		rc = queue_list(sh.cfg, sh.ps.fd != -1 ? &sh.ps : NULL, &dump,
+		    &err);
 		fputs(str_cstr(&dump), stdout);
 		if (rc != 0)
 			fprintf(stderr, "smtpgate-sendmail: %s\n", str_cstr(&err));

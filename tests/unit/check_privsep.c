@@ -215,7 +215,7 @@ helper_setup(void)
 	fclose(fp);
 	ck_assert_int_eq(cfg_load(p, &cfg, &diag), CFG_OK);
 	str_free(&diag);
-	ck_assert_int_eq(privsep_start(cfg, &ps, &diag), 0);
+	ck_assert_int_eq(privsep_start(cfg, (gid_t)-1, &ps, &diag), 0);
 }
 
 static void
@@ -276,7 +276,7 @@ START_TEST(test_helper_spool)
 	int fd;
 	char p[4096];
 
-	spool_open_helper(&sp, &ps, cfg->queue_dir);
+	privsep_spool_open(&sp, &ps, cfg->queue_dir);
 	ck_assert_int_eq(spool_create(&sp, "PsA1", &m, &err), SPOOL_OK);
 	ck_assert(exists("tmp", "PsA1.msg"));
 	fputs("H\n\nbody\n", m.fp);
@@ -302,8 +302,8 @@ START_TEST(test_helper_spool)
 	ck_assert_int_eq(spool_create(&sp, "PsB2", &m, &err), SPOOL_OK);
 	spool_abandon(&sp, &m);
 	ck_assert(!exists("tmp", "PsB2.msg"));
-	/* Not through the helper: reading, locking, listing. */
-	ck_assert_int_eq(spool_lock(&sp, "PsA1", &m, &err), SPOOL_EPERM);
+	/* Gone is gone, through the helper too. */
+	ck_assert_int_eq(spool_lock(&sp, "PsA1", &m, &err), SPOOL_ENOENT);
 	/* Someone else's message: the helper will not touch it. */
 	ck_assert_int_eq(spool_open(&direct, cfg->queue_dir, &err), SPOOL_OK);
 	ck_assert_int_eq(spool_create(&direct, "Other1", &other, &err),
@@ -315,6 +315,7 @@ START_TEST(test_helper_spool)
 	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "not a message"));
 	ck_assert_int_eq(spool_env_write(&sp, &e, &err), SPOOL_EINVAL);
 	ck_assert(exists("env", "Other1"));
+	ck_assert_int_eq(spool_commit(&sp, &other, &e, &err), SPOOL_EINVAL);
 	/* An envelope naming another message is refused at commit. */
 	ck_assert_int_eq(spool_create(&sp, "PsC3", &m, &err), SPOOL_OK);
 	ck_assert_int_eq(spool_commit(&sp, &m, &e, &err), SPOOL_EINVAL);
@@ -323,6 +324,78 @@ START_TEST(test_helper_spool)
 	spool_env_free(&e);
 	spool_release(&other);
 	spool_close(&direct);
+	spool_close(&sp);
+	str_free(&err);
+}
+END_TEST
+
+/* A caller with every right (this test's process: its group is its
+   own) locks any message; a rewrite still only takes recipients away. */
+START_TEST(test_helper_lock_and_rewrite)
+{
+	struct str err = STR_INIT;
+	struct spool sp, direct;
+	struct spool_msg m, d;
+	struct spool_env e, r;
+	char **ids;
+	size_t n, hidden = 7;
+	char buf[16];
+
+	ck_assert_int_eq(spool_open(&direct, cfg->queue_dir, &err), SPOOL_OK);
+	ck_assert_int_eq(spool_create(&direct, "Lk1", &d, &err), SPOOL_OK);
+	fputs("H\n\nbody\n", d.fp);
+	sample(&e, "Lk1");
+	spool_env_add_rcpt(&e, "b@example.org");
+	e.created = 1000;
+	ck_assert_int_eq(spool_commit(&direct, &d, &e, &err), SPOOL_OK);
+	spool_release(&d);
+	spool_close(&direct);
+
+	privsep_spool_open(&sp, &ps, cfg->queue_dir);
+	ck_assert_int_eq(spool_list(&sp, &ids, &n, &hidden, &err), SPOOL_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(ids[0], "Lk1");
+	ck_assert_uint_eq(hidden, 0);
+	spool_list_free(ids, n);
+	/* A rewrite before the lock is refused. */
+	ck_assert_int_eq(spool_env_write(&sp, &e, &err), SPOOL_EINVAL);
+	ck_assert_msg(spool_lock(&sp, "Lk1", &m, &err) == SPOOL_OK, "%s",
+	    str_cstr(&err));
+	ck_assert_uint_eq(fread(buf, 1, 3, m.fp), 3);
+	ck_assert(memcmp(buf, "H\n\n", 3) == 0);
+	ck_assert_int_eq(spool_env_read(&sp, "Lk1", &r, &err), SPOOL_OK);
+	ck_assert_uint_eq(r.nrcpts, 2);
+	ck_assert_uint_eq(r.owner, getuid());
+	/* Adding a recipient, or changing the sender: refused. */
+	spool_env_add_rcpt(&r, "intruder@example.net");
+	str_reset(&err);
+	ck_assert_int_eq(spool_env_write(&sp, &r, &err), SPOOL_EINVAL);
+	ck_assert_msg(strstr(str_cstr(&err), "add a recipient") != NULL, "%s",
+	    str_cstr(&err));
+	r.nrcpts--;
+	free(r.rcpts[r.nrcpts]);
+	free(r.sender);
+	r.sender = xstrdup("ceo@example.org");
+	ck_assert_int_eq(spool_env_write(&sp, &r, &err), SPOOL_EINVAL);
+	free(r.sender);
+	r.sender = xstrdup("app@example.org");
+	/* Dropping one and moving the arrival: the arrival stays. */
+	r.nrcpts--;
+	free(r.rcpts[r.nrcpts]);
+	r.created = 99999;
+	r.attempts = 3;
+	ck_assert_msg(spool_env_write(&sp, &r, &err) == SPOOL_OK, "%s",
+	    str_cstr(&err));
+	spool_env_free(&r);
+	ck_assert_int_eq(spool_env_read(&sp, "Lk1", &r, &err), SPOOL_OK);
+	ck_assert_uint_eq(r.nrcpts, 1);
+	ck_assert_uint_eq(r.attempts, 3);
+	ck_assert_int_eq(r.created, 1000);
+	spool_env_free(&r);
+	ck_assert_int_eq(spool_remove(&sp, "Lk1", &err), SPOOL_OK);
+	ck_assert(!exists("env", "Lk1"));
+	spool_release(&m);
+	spool_env_free(&e);
 	spool_close(&sp);
 	str_free(&err);
 }
@@ -362,6 +435,7 @@ privsep_suite(void)
 	tcase_add_checked_fixture(th, helper_setup, helper_teardown);
 	tcase_add_test(th, test_helper_secret);
 	tcase_add_test(th, test_helper_spool);
+	tcase_add_test(th, test_helper_lock_and_rewrite);
 	tcase_add_test(th, test_helper_pace_and_bad_request);
 	suite_add_tcase(s, th);
 	return s;

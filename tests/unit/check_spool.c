@@ -125,8 +125,10 @@ START_TEST(commit_lock_remove)
 	fputs("Subject: x\n\nbody\n", m.fp);
 	/* Not a message until committed. */
 	ck_assert(!exists("env", "Q1"));
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, &err), SPOOL_OK);
+	ck_assert_int_eq(spool_list(&sp, &ids, &n, NULL, &err), SPOOL_OK);
 	ck_assert_uint_eq(n, 0);
+	/* The owner is whoever commits, whatever the envelope says. */
+	e.owner = getuid() + 4242;
 	ck_assert_int_eq(spool_commit(&sp, &m, &e, &err), SPOOL_OK);
 	ck_assert(exists("env", "Q1"));
 	ck_assert(exists("msg", "Q1"));
@@ -145,6 +147,7 @@ START_TEST(commit_lock_remove)
 	ck_assert_int_eq(spool_lock(&sp, "Q1", &m2, &err), SPOOL_OK);
 	ck_assert_int_eq(spool_env_read(&sp, "Q1", &r, &err), SPOOL_OK);
 	ck_assert_uint_eq(r.nrcpts, 2);
+	ck_assert_uint_eq(r.owner, getuid());
 	/* Partial delivery: one recipient left, written atomically. */
 	free(r.rcpts[0]);
 	r.rcpts[0] = r.rcpts[1];
@@ -157,7 +160,7 @@ START_TEST(commit_lock_remove)
 	ck_assert_str_eq(r.rcpts[0], "b@example.org");
 	ck_assert_uint_eq(r.attempts, 2);
 	spool_env_free(&r);
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, &err), SPOOL_OK);
+	ck_assert_int_eq(spool_list(&sp, &ids, &n, NULL, &err), SPOOL_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(ids[0], "Q1");
 	spool_list_free(ids, n);
@@ -225,7 +228,7 @@ START_TEST(orphans_swept)
 	snprintf(p, sizeof(p), "%s/msg/FRESH", dir);
 	f = fopen(p, "w");
 	fclose(f);
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, &err), SPOOL_OK);
+	ck_assert_int_eq(spool_list(&sp, &ids, &n, NULL, &err), SPOOL_OK);
 	spool_list_free(ids, n);
 	ck_assert(!exists("msg", "ORPHAN"));
 	ck_assert(exists("msg", "FRESH"));	/* may be mid-commit */
