@@ -74,15 +74,19 @@ log_level_name(enum log_level level)
 	return log_names[level];
 }
 
-void
+bool
 log_set_stderr(bool on)
 {
+	bool was;
+
 	pthread_mutex_lock(&log_lock);
+	was = (log_flags & LOG_TO_STDERR) != 0;
 	if (on)
 		log_flags |= LOG_TO_STDERR;
 	else
 		log_flags &= ~LOG_TO_STDERR;
 	pthread_mutex_unlock(&log_lock);
+	return was;
 }
 
 void

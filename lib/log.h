@@ -30,8 +30,8 @@ enum log_level log_get_level(void);
 /* Parse "error", "warning", "info", "debug"; false if not one of them. */
 bool	log_level_parse(const char *name, enum log_level *level);
 const char *log_level_name(enum log_level level);
-/* Add or remove stderr output later (-v). */
-void	log_set_stderr(bool on);
+/* Add or remove stderr output later (-v); returns whether it was on. */
+bool	log_set_stderr(bool on);
 
 void	log_msg(enum log_level level, const char *fmt, ...) UTIL_PRINTF(2, 3);
 #define log_error(...)		log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)

@@ -191,12 +191,17 @@ shim_split(struct shim *sh, bool want_helper)
 	gid_t rgid = getgid();
 	struct str err = STR_INIT;
 
-	if (sh->opts.config == NULL && !sh->cfg->trusted)
+	if (sh->opts.config == NULL && !sh->cfg->trusted) {
+		/* On stderr as well as in syslog: whoever runs it sees why
+		   the relay's login fails from now on. */
+		bool was = log_set_stderr(true);
+
 		log_warning("%s is not owned by root, or others may write to "
 		    "it or to a file it includes: running without the group's "
 		    "rights (no relay secrets, no system queue); chown root "
 		    "and chmod go-w to fix", sh->cfg->path);
-	else if (sh->opts.config != NULL)
+		log_set_stderr(was);
+	} else if (sh->opts.config != NULL)
 		log_debug("-C %s: running with your own rights only",
 		    sh->opts.config);
 	if (want_helper && sh->opts.config == NULL && sh->cfg->trusted &&
