@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cfg_int.h"
+#include "secret.h"
 
 static const struct cfg_where *
 cfg_key_where(const struct cfg_seen *seen, enum cfg_sec sec, const char *name)
@@ -74,15 +75,32 @@ cfg_check_secret_file(struct cfg_parse *p, const struct cfg_where *w,
 }
 
 /*
- * A program that runs password_command with privileges its user lacks
- * takes the command only from a file that root owns and nobody else may
- * change: otherwise whoever can write the file runs code with them.
+ * password_command names its program by absolute path: a bare name or a
+ * relative path would be looked up from the caller's working directory or
+ * PATH, which the caller chooses, while the command runs with the group's
+ * rights (or root's, during root's -q).  And a program that runs it with
+ * privileges its user lacks takes the command only from a file that root
+ * owns and nobody else may change: otherwise whoever can write the file
+ * runs code with them.
  */
 static void
-cfg_check_command(struct cfg_parse *p, const struct cfg_where *w)
+cfg_check_command(struct cfg_parse *p, const struct cfg_where *w,
+    const char *cmd)
 {
 	struct stat st;
+	char **argv;
+	size_t argc;
 
+	if (secret_split(cmd, &argv, &argc) != 0)
+		cfg_diag(p, w->file, w->line, "password_command: unbalanced "
+		    "quotes or no program");
+	else {
+		if (argv[0][0] != '/')
+			cfg_diag(p, w->file, w->line, "password_command: '%s' is "
+			    "not an absolute path; name the program by its full "
+			    "path (for a shell, say /bin/sh -c '...')", argv[0]);
+		secret_free_argv(argv, argc);
+	}
 	if (!(p->flags & CFG_TRUSTED_COMMANDS) || w->file == NULL)
 		return;
 	if (stat(w->file, &st) == -1 || st.st_uid != 0 ||
@@ -128,7 +146,8 @@ cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
 		cfg_check_secret_file(p, cfg_key_where(seen, S, "password_file"),
 		    r->password_file);
 	if (r->password_command != NULL)
-		cfg_check_command(p, cfg_key_where(seen, S, "password_command"));
+		cfg_check_command(p, cfg_key_where(seen, S, "password_command"),
+		    r->password_command);
 }
 
 static void
@@ -165,7 +184,7 @@ cfg_check_account(struct cfg_parse *p, struct cfg_account *a,
 		    "password_file"), a->password_file);
 	if (a->password_command != NULL)
 		cfg_check_command(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
-		    "password_command"));
+		    "password_command"), a->password_command);
 }
 
 void

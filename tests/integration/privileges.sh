@@ -149,6 +149,40 @@ as_user "$shim" -C "$tmp/home/cmd.conf" --check-config > "$tmp/out" 2>&1
 expect "password_command in a user-owned config is refused" 78 $?
 expect_grep "the refusal names the rule" "owned by root" "$tmp/out"
 
+# 4b. password_command with a bare name would run ./tokencmd from the
+# caller's directory, with the group: the config is refused and the
+# planted program never runs.  With an absolute path, the command starts
+# in / with a fixed environment, whatever the caller's.
+printf '#!/bin/sh\ntouch "%s"\n' "$tmp/home/planted-ran" > "$tmp/home/tokencmd"
+chmod 755 "$tmp/home/tokencmd"; chown "$usr" "$tmp/home/tokencmd"
+sed 's|^password_command = .*|password_command = tokencmd|' "$tmp/etc/smtpgate.conf" > "$tmp/etc/bare.conf"
+chmod 644 "$tmp/etc/bare.conf"
+(cd "$tmp/home" && as_user "$shim" -C "$tmp/etc/bare.conf" --check-config) > "$tmp/out" 2>&1
+expect "a bare password_command name is a config error" 78 $?
+expect_grep "the error is file:line: and names the key" \
+    "bare.conf:[0-9]*: password_command: 'tokencmd' is not an absolute path" "$tmp/out"
+printf 'Subject: bare\n\nx\n' | (cd "$tmp/home" && as_user "$shim" -C "$tmp/etc/bare.conf" \
+    -f acct@example.org ops@example.org) > "$tmp/out" 2>&1
+expect "sending with it is refused as a config error" 78 $?
+(cd "$tmp/home" && "$shim" -C "$tmp/etc/bare.conf" -q) > "$tmp/out" 2>&1
+expect "root's -q with it is refused too" 78 $?
+expect "the program in the caller's directory never ran" no \
+    "$([ -e "$tmp/home/planted-ran" ] && echo yes || echo no)"
+# (A shell script: dash drops the group, so it prints the secret itself.)
+printf '#!/bin/sh\npwd > "%s"\nenv | sort > "%s"\necho Top-Secret-pw1\n' \
+    "$tmp/home/cmd-pwd" "$tmp/home/cmd-env" > "$tmp/etc/tokencmd"
+chmod 755 "$tmp/etc/tokencmd"
+sed "s|^password_command = .*|password_command = $tmp/etc/tokencmd|" "$tmp/etc/smtpgate.conf" > "$tmp/etc/abs.conf"
+chmod 644 "$tmp/etc/abs.conf"
+n0=$(count)
+printf 'Subject: abs\n\nx\n' | (cd "$tmp/home" && as_user env FOO=bar HOME=/tmp \
+    "$shim" -C "$tmp/etc/abs.conf" -f acct@example.org ops@example.org) > "$tmp/out" 2>&1
+expect "an absolute password_command works" 0 $?
+expect "its message arrived" $((n0 + 1)) "$(count)"
+expect "the command ran in /, not the caller's directory" / "$(cat "$tmp/home/cmd-pwd" 2>/dev/null)"
+expect "the command's environment is fixed" "HOME=/ LANG=C PATH=/usr/bin:/bin" \
+    "$(grep -v '^PWD=\|^SHLVL=\|^_=' "$tmp/home/cmd-env" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+
 # 5. The relay is down: the user's message is queued; the queue files are
 # the group's, not readable by the user.
 kill "$srv_pid"; wait "$srv_pid" 2>/dev/null

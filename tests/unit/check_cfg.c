@@ -408,6 +408,18 @@ START_TEST(relay_checks)
 	LOADS("[relay r]\nenabled = no\n");
 	FAILS("[relay r]\nhost=h\npassword_file = /x\npassword_command = /y\n",
 	    "password_file and password_command are both set");
+	/* A bare name or relative path would run from the caller's cwd. */
+	FAILS("[relay r]\nhost=h\npassword_command = tokencmd --x\n",
+	    "t.conf:3: password_command: 'tokencmd' is not an absolute path");
+	FAILS("[relay r]\nhost=h\npassword_command = ./bin/tok\n",
+	    "t.conf:3: password_command: './bin/tok' is not an absolute");
+	FAILS("[relay r]\nhost=h\n[account a@b.c]\nrelay = r\n"
+	    "password_command = \"tok en\" x\n", "t.conf:5: password_command: "
+	    "'tok en' is not an absolute path");
+	FAILS("[relay r]\nhost=h\npassword_command = '/bin/tok\n",
+	    "t.conf:3: password_command: unbalanced quotes");
+	LOADS("[relay r]\nhost=h\npassword_command = /bin/sh -c 'pass x | "
+	    "head -n 1'\n");
 	LOADS("[relay r]\nhost=h\ntls = none\ntls_fingerprint = sha256:"
 	    "0000000000000000000000000000000000000000000000000000000000000000\n");
 	ck_assert_ptr_nonnull(strstr(str_cstr(&diag), "t.conf:1: warning: "
@@ -602,7 +614,8 @@ END_TEST
 
 START_TEST(dump_masks_and_reloads)
 {
-	struct str d1 = STR_INIT, d2 = STR_INIT;
+	struct str d1 = STR_INIT, d2 = STR_INIT, reload = STR_INIT;
+	const char *p;
 	struct cfg *again = NULL;
 
 	LOADS("[relay o365]\npreset = office365\nusername = a@example.org\n"
@@ -616,14 +629,20 @@ START_TEST(dump_masks_and_reloads)
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "port = 587\n"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "retry = 90s, 2h\n"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "password_file = /etc/smtpgate/b\n"));
+	/* The mask is no program path: put one there to load it again. */
+	p = strstr(str_cstr(&d1), "(set)\n");
+	str_append(&reload, d1.data, (size_t)(p - d1.data));
+	str_appendz(&reload, "/masked");
+	str_appendz(&reload, p + 5);
 	str_reset(&diag);
-	ck_assert_int_eq(cfg_load_buffer("t.conf", d1.data, d1.len,
+	ck_assert_int_eq(cfg_load_buffer("t.conf", reload.data, reload.len,
 	    CFG_NO_FILE_CHECKS, &again, &diag), CFG_OK);
 	cfg_dump(again, &d2);
 	ck_assert_str_eq(str_cstr(&d1), str_cstr(&d2));
 	cfg_free(again);
 	str_free(&d1);
 	str_free(&d2);
+	str_free(&reload);
 }
 END_TEST
 
