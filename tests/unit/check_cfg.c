@@ -222,6 +222,47 @@ START_TEST(numbers)
 }
 END_TEST
 
+START_TEST(sizes)
+{
+	struct str d = STR_INIT;
+
+	LOADS("[queue]\n");
+	ck_assert_uint_eq(cfg->max_message_size, 50ULL * 1024 * 1024);
+	ck_assert_uint_eq(cfg->min_free_space, 100ULL * 1024 * 1024);
+	LOADS("[queue]\nmax_message_size = 10K\nmin_free_space = 2g\n");
+	ck_assert_uint_eq(cfg->max_message_size, 10240);
+	ck_assert_uint_eq(cfg->min_free_space, 2ULL * 1024 * 1024 * 1024);
+	LOADS("[queue]\nmax_message_size = 1000\nmin_free_space = 0\n");
+	ck_assert_uint_eq(cfg->max_message_size, 1000);
+	ck_assert_uint_eq(cfg->min_free_space, 0);
+	LOADS("[queue]\nmax_message_size = 1T\nmin_free_space = 3072M\n");
+	ck_assert_uint_eq(cfg->max_message_size, 1ULL << 40);
+	cfg_dump(cfg, &d);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d), "max_message_size = 1T\n"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d), "min_free_space = 3G\n"));
+	str_reset(&d);
+	LOADS("[queue]\nmax_message_size = 1536K\nmin_free_space = 1000\n");
+	cfg_dump(cfg, &d);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d), "max_message_size = 1536K\n"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d), "min_free_space = 1000\n"));
+	str_free(&d);
+	FAILS("[queue]\nmax_message_size = 10X\n", "t.conf:2: "
+	    "max_message_size: invalid size '10X'");
+	FAILS("[queue]\nmax_message_size = 10KB\n", "invalid size '10KB'");
+	FAILS("[queue]\nmax_message_size = -1\n", "invalid size '-1'");
+	FAILS("[queue]\nmax_message_size = 1.5M\n", "invalid size '1.5M'");
+	FAILS("[queue]\nmax_message_size = 5 M\n", "invalid size");
+	FAILS("[queue]\nmax_message_size = K\n", "invalid size 'K'");
+	FAILS("[queue]\nmax_message_size =\n", "max_message_size: empty value");
+	FAILS("[queue]\nmin_free_space = 1025G\n", "min_free_space: size "
+	    "'1025G' out of range (0 to 1T)");
+	FAILS("[queue]\nmin_free_space = 18446744073709551615T\n",
+	    "out of range");
+	FAILS("[queue]\nmin_free_space = 99999999999999999999999\n",
+	    "out of range");
+}
+END_TEST
+
 START_TEST(booleans)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1", "YES" };
@@ -765,6 +806,7 @@ main(void)
 	tcase_add_test(tc, preset_unknown);
 	tcase_add_test(tc, durations);
 	tcase_add_test(tc, numbers);
+	tcase_add_test(tc, sizes);
 	tcase_add_test(tc, booleans);
 	tcase_add_test(tc, enums_and_levels);
 	tcase_add_test(tc, address_lists);
