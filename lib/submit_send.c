@@ -737,6 +737,8 @@ submit_exitcode(int rc)
 	case SUBMIT_EDATA: return EX_DATAERR;
 	case SUBMIT_ENOUSER: return EX_NOUSER;
 	case SUBMIT_ECONFIG: return EX_CONFIG;
+	/* A refusal for good, like a relay's 552, not malformed data. */
+	case SUBMIT_ETOOBIG: return EX_UNAVAILABLE;
 	default: return EX_TEMPFAIL;
 	}
 }
