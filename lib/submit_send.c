@@ -303,6 +303,10 @@ submit_outcome(const struct smtp_result *res, enum smtp_status st,
 		return code;
 	if (st == SMTP_SENT)
 		smtp_reply_make(reply, 250, "2.0.0", "Ok: sent");
+	else if (st == SMTP_PERM && submit_esc(&res->reply, 5, 3, 4))
+		/* Too big for the relay: the client may split or shrink it. */
+		smtp_reply_make(reply, 552, "5.3.4", "Refused: %.900s",
+		    str_cstr(&res->text));
 	else if (st == SMTP_PERM)
 		smtp_reply_make(reply, 554, "5.0.0", "Refused: %.900s",
 		    str_cstr(&res->text));
