@@ -71,6 +71,7 @@ struct spool {
 	char   *dir;
 	int	dfd;		/* the queue directory, or -1 */
 	struct privsep *ps;	/* or the helper that has it */
+	unsigned long long min_free, need;	/* spool_create(): see below */
 };
 
 /* One message being written or sent: the locked message file. */
@@ -100,6 +101,14 @@ void	spool_open_helper(struct spool *sp, struct privsep *ps,
 	    const char *dir);
 void	spool_close(struct spool *sp);
 
+/*
+ * Free space: SPOOL_ENOSPC, with err saying how much is free, when
+ * writing need bytes on dirfd's file system would leave less than
+ * min_free (0: no check).  spool_create() checks sp->min_free and
+ * sp->need (both 0 after spool_open()) this way before it creates.
+ */
+int	spool_space_check(int dirfd, unsigned long long min_free,
+	    unsigned long long need, struct str *err);
 /* A new message file under tmp/, locked, mode 0640; id is e->id. */
 int	spool_create(struct spool *sp, const char *id, struct spool_msg *m,
 	    struct str *err);

@@ -171,6 +171,9 @@ spool_create(struct spool *sp, const char *id, struct spool_msg *m,
 		m->id = xstrdup(id);
 		return SPOOL_OK;
 	}
+	if ((rc = spool_space_check(sp->dfd, sp->min_free, sp->need, err)) !=
+	    SPOOL_OK)
+		return rc;
 	spool_path(&p, "tmp", id, ".msg");
 	m->fd = openat(sp->dfd, str_cstr(&p), O_RDWR | O_CREAT | O_EXCL |
 	    O_CLOEXEC | O_NOFOLLOW, 0640);

@@ -525,13 +525,17 @@ submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
 		spool_open_helper(sp, s->privsep, s->cfg->queue_dir);
 	else if ((rc = spool_open(sp, s->cfg->queue_dir, err)) != SPOOL_OK)
 		return rc;
+	hdr_write(&s->hdr, &header);
+	hdr_write_separator(&s->hdr, &header);
+	/* min_free_space: refused before a byte is written. */
+	sp->min_free = s->cfg->min_free_space;
+	sp->need = header.len + s->body.size;
 	if ((rc = spool_create(sp, str_cstr(&s->queue_id), m, err)) !=
 	    SPOOL_OK) {
+		str_free(&header);
 		spool_close(sp);
 		return rc;
 	}
-	hdr_write(&s->hdr, &header);
-	hdr_write_separator(&s->hdr, &header);
 	spool_env_init(e);
 	e->id = xstrdup(str_cstr(&s->queue_id));
 	e->sender = xstrdup(s->sender);
