@@ -173,7 +173,8 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 
 	if (r->wait_ms > 0 && submit_pace(s, r, &started, &err) != PACE_OK) {
 		/* Pacing is a courtesy; losing mail over it is not. */
-		log_warning("%s: %s", str_cstr(&s->queue_id), str_cstr(&err));
+		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), r->name,
+		    str_cstr(&err));
 		str_reset(&err);
 	}
 	if (submit_conn_fits(s->conn, r, user)) {

@@ -78,6 +78,8 @@ expect "the message arrived" 1 "$(count)"
 expect_grep "the relay login was used" "AUTH-DATA" "$tmp/log"
 expect "the helper wrote the wait_ms file, the group's" "$grp" \
     "$(stat -c %G "$tmp/q/pace.main" 2>/dev/null)"
+expect "the wait_ms file is open to the group (0660) despite the umask" 660 \
+    "$(stat -c %a "$tmp/q/pace.main" 2>/dev/null)"
 
 # 1b. While the shim waits for the message on stdin, the process reading
 # it has no group privilege left; only its helper (stdin /dev/null) has.
