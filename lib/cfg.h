@@ -148,6 +148,8 @@ struct cfg {
 	unsigned max_age;		/* seconds, 5d */
 	struct cfg_durations retry;	/* 1m, 5m, 15m, 1h, 4h */
 	bool	mailq_shows_all;	/* no: a user sees their own */
+	unsigned long long max_message_size;	/* bytes, 50M; 0: no limit */
+	unsigned long long min_free_space;	/* bytes, 100M; 0: no check */
 	/* [milter] */
 	char   *milter_socket;		/* unix:/run/smtpgate/milter.sock */
 	char   *milter_user;		/* smtpgate */
@@ -173,6 +175,8 @@ const struct cfg_relay *cfg_relay_find(const struct cfg *cfg,
  * CFG_ENOENT, CFG_EIO or CFG_EINVAL.
  */
 int	cfg_read_secret(const char *path, struct str *out, struct str *err);
+/* A size in bytes as the file writes it: "10K", "50M", "1000". */
+void	cfg_size_print(unsigned long long v, struct str *out);
 const char *cfg_tls_name(enum cfg_tls tls);
 const char *cfg_auth_name(enum cfg_auth auth);
 

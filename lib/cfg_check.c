@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cfg_int.h"
+#include "secret.h"
 
 static const struct cfg_where *
 cfg_key_where(const struct cfg_seen *seen, enum cfg_sec sec, const char *name)
@@ -73,6 +74,32 @@ cfg_check_secret_file(struct cfg_parse *p, const struct cfg_where *w,
 	}
 }
 
+/*
+ * password_command names its program by absolute path: a bare name or a
+ * relative path would be looked up from the caller's working directory or
+ * PATH, which the caller chooses, while the command runs with the group's
+ * rights (or root's, during root's -q).  Whose file may name it at all is
+ * the setgid shim's decision (cfg->trusted).
+ */
+static void
+cfg_check_command(struct cfg_parse *p, const struct cfg_where *w,
+    const char *cmd)
+{
+	char **argv;
+	size_t argc;
+
+	if (secret_split(cmd, &argv, &argc) != 0)
+		cfg_diag(p, w->file, w->line, "password_command: unbalanced "
+		    "quotes or no program");
+	else {
+		if (argv[0][0] != '/')
+			cfg_diag(p, w->file, w->line, "password_command: '%s' is "
+			    "not an absolute path; name the program by its full "
+			    "path (for a shell, say /bin/sh -c '...')", argv[0]);
+		secret_free_argv(argv, argc);
+	}
+}
+
 static void
 cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
     const struct cfg_seen *seen)
@@ -108,6 +135,9 @@ cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
 	if (r->password_file != NULL)
 		cfg_check_secret_file(p, cfg_key_where(seen, S, "password_file"),
 		    r->password_file);
+	if (r->password_command != NULL)
+		cfg_check_command(p, cfg_key_where(seen, S, "password_command"),
+		    r->password_command);
 }
 
 static void
@@ -142,6 +172,9 @@ cfg_check_account(struct cfg_parse *p, struct cfg_account *a,
 	if (a->password_file != NULL)
 		cfg_check_secret_file(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
 		    "password_file"), a->password_file);
+	if (a->password_command != NULL)
+		cfg_check_command(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
+		    "password_command"), a->password_command);
 }
 
 void

@@ -31,6 +31,8 @@ enum cfg_type {
 	CFG_T_UINT,		/* min..max */
 	CFG_T_DURATION,		/* seconds, min..max */
 	CFG_T_DURATIONS,	/* list of durations (retry) */
+	CFG_T_SIZE,		/* bytes (unsigned long long), K/M/G/T
+				   suffixes of 1024, min..max */
 	CFG_T_ENUM,		/* one of names[] */
 	CFG_T_LOGLEVEL,
 	CFG_T_SEPARATOR,	/* one punctuation character */
@@ -48,7 +50,7 @@ struct cfg_key {
 				   cfg_report, by section */
 	const char *def;	/* the default as it would be written; NULL
 				   for none */
-	unsigned long min, max;
+	unsigned long long min, max;
 	const char *const *names;	/* CFG_T_ENUM */
 	bool	secret;		/* masked by cfg_dump() */
 };

@@ -30,6 +30,7 @@ static const char *const queue_mode_names[] = { "on-failure", "always",
 #define A(f)	offsetof(struct cfg_account, f)
 #define P(f)	offsetof(struct cfg_report, f)
 #define DAY	86400UL
+#define MIB	(1024ULL * 1024)
 
 const struct cfg_key cfg_keys[] = {
 	/* name, section, type, offset, default, min, max, names, secret */
@@ -124,6 +125,12 @@ const struct cfg_key cfg_keys[] = {
 	    "1m, 5m, 15m, 1h, 4h", 1, 7 * DAY, NULL, false },
 	{ "mailq_shows_all", CFG_SEC_QUEUE, CFG_T_BOOL, G(mailq_shows_all),
 	    "no", 0, 0, NULL, false },
+	/* 0: no limit.  Past 1T a limit means nothing. */
+	{ "max_message_size", CFG_SEC_QUEUE, CFG_T_SIZE, G(max_message_size),
+	    "50M", 0, 1024 * 1024 * MIB, NULL, false },
+	/* 0: no check. */
+	{ "min_free_space", CFG_SEC_QUEUE, CFG_T_SIZE, G(min_free_space),
+	    "100M", 0, 1024 * 1024 * MIB, NULL, false },
 
 	{ "socket", CFG_SEC_MILTER, CFG_T_STR, G(milter_socket),
 	    "unix:/run/smtpgate/milter.sock", 0, 0, NULL, false },

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -140,6 +141,84 @@ cfg_duration(const char *s, unsigned long min, unsigned long max,
 bad:
 	str_appendf(err, "invalid duration '%s' (use a number with an optional "
 	    "unit s, m, h, d or w, e.g. 30s or 5m)", s);
+	return -1;
+}
+
+/* A size in the largest suffix that divides it: what cfg_size() reads. */
+void
+cfg_size_print(unsigned long long v, struct str *out)
+{
+	static const char units[] = "KMGT";
+	size_t u = 0;
+
+	if (v == 0 || v % 1024 != 0) {
+		str_appendf(out, "%llu", v);
+		return;
+	}
+	v /= 1024;
+	while (u + 1 < sizeof(units) - 1 && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	str_appendf(out, "%llu%c", v, units[u]);
+}
+
+/*
+ * "4096", "512K", "50M", "2G", "1T" (binary: K is 1024 bytes; lower case
+ * too): bytes.  Digits only, no sign, no space, checked for overflow
+ * before the range.
+ */
+static int
+cfg_size(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out, struct str *err)
+{
+	unsigned long long v = 0, mult = 1;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (ULLONG_MAX - (unsigned long long)(*p - '0')) / 10)
+			goto range;
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mult = 1024ULL;
+		break;
+	case 'm': case 'M':
+		mult = 1024ULL * 1024;
+		break;
+	case 'g': case 'G':
+		mult = 1024ULL * 1024 * 1024;
+		break;
+	case 't': case 'T':
+		mult = 1024ULL * 1024 * 1024 * 1024;
+		break;
+	default:
+		goto bad;
+	}
+	if (*p != '\0' && p[1] != '\0')
+		goto bad;
+	if (v > ULLONG_MAX / mult)
+		goto range;
+	v *= mult;
+	if (v < min || v > max)
+		goto range;
+	*out = v;
+	return 0;
+range:
+	str_appendf(err, "size '%s' out of range (", s);
+	cfg_size_print(min, err);
+	str_appendz(err, " to ");
+	cfg_size_print(max, err);
+	str_appendc(err, ')');
+	return -1;
+bad:
+	str_appendf(err, "invalid size '%s' (use a number of bytes with an "
+	    "optional K, M, G or T for 1024, 1024^2..., e.g. 512K or 50M)", s);
 	return -1;
 }
 
@@ -399,6 +478,7 @@ cfg_value_set(const struct cfg_key *k, void *base, const char *text,
 		case CFG_T_UINT:
 		case CFG_T_DURATION:
 		case CFG_T_DURATIONS:
+		case CFG_T_SIZE:
 		case CFG_T_ENUM:
 		case CFG_T_LOGLEVEL:
 			str_appendz(err, "empty value");
@@ -429,7 +509,7 @@ cfg_value_set(const struct cfg_key *k, void *base, const char *text,
 			return -1;
 		}
 		if (rc == -2 || n < k->min || n > k->max) {
-			str_appendf(err, "%s out of range (%lu to %lu)", text,
+			str_appendf(err, "%s out of range (%llu to %llu)", text,
 			    k->min, k->max);
 			return -1;
 		}
@@ -442,6 +522,9 @@ cfg_value_set(const struct cfg_key *k, void *base, const char *text,
 		return 0;
 	case CFG_T_DURATIONS:
 		return cfg_set_durations(k, base, text, err);
+	case CFG_T_SIZE:
+		return cfg_size(text, k->min, k->max, FIELD(base, k,
+		    unsigned long long), err);
 	case CFG_T_ENUM:
 		for (i = 0; k->names[i]; i++)
 			if (strcasecmp(text, k->names[i]) == 0) {
@@ -550,6 +633,9 @@ cfg_value_print(const struct cfg_key *k, const void *base, struct str *out)
 				str_appendz(out, ", ");
 			cfg_print_duration(d->v[i], out);
 		}
+		break;
+	case CFG_T_SIZE:
+		cfg_size_print(*CFIELD(base, k, unsigned long long), out);
 		break;
 	case CFG_T_ENUM:
 		str_appendz(out, k->names[*CFIELD(base, k, int)]);

@@ -28,6 +28,10 @@ msgbody_put(struct msgbody *b, const char *p, size_t n, struct str *err)
 
 	if (n == 0)
 		return MSGBODY_OK;
+	if (n > b->max - b->size) {
+		str_appendf(err, "the message is over %llu bytes", b->max);
+		return MSGBODY_ETOOBIG;
+	}
 	if (fwrite(p, 1, n, b->fp) != n) {
 		str_appendf(err, "cannot write the message to a temporary file: %s",
 		    strerror(errno));
@@ -82,7 +86,8 @@ msgbody_feed(struct msgbody *b, struct msgbody_scan *s, const char *p,
 
 int
 msgbody_read(struct msgbody *b, const struct str *prefix, FILE *in,
-    bool ignore_dots, const char *dir, struct str *err)
+    bool ignore_dots, unsigned long long max, const char *dir,
+    struct str *err)
 {
 	struct msgbody_scan scan = { 1, 0, STR_INIT };
 	struct str path = STR_INIT;
@@ -91,6 +96,7 @@ msgbody_read(struct msgbody *b, const struct str *prefix, FILE *in,
 	int fd, rc;
 
 	memset(b, 0, sizeof(*b));
+	b->max = max;
 	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
 		dir = "/tmp";
 	str_appendf(&path, "%s/smtpgate.XXXXXX", dir);

@@ -16,7 +16,9 @@
 
 #include "str.h"
 
-enum { MSGBODY_OK = 0, MSGBODY_EIO, MSGBODY_ETMP };
+enum { MSGBODY_OK = 0, MSGBODY_EIO, MSGBODY_ETMP,
+	MSGBODY_ETOOBIG		/* over max bytes: reading stopped there */
+};
 
 struct msgbody {
 	FILE   *fp;			/* the body, rewound after reading */
@@ -26,6 +28,7 @@ struct msgbody {
 	bool	dot_ended;		/* a lone "." ended the input */
 	long long start;		/* where the body starts in fp (a queue
 					   file holds the header first) */
+	unsigned long long max;		/* msgbody_read()'s limit */
 };
 
 /*
@@ -33,9 +36,14 @@ struct msgbody {
  * from the stream that belongs to the body), then the rest of in.  The
  * temporary file is created in dir (NULL: $TMPDIR or /tmp), unlinked at
  * once, so nothing is left behind whatever happens to the process.
+ * More than max bytes (MSGBODY_NO_MAX: no limit) is MSGBODY_ETOOBIG, and
+ * nothing past the chunk that crossed the limit is read: a caller over
+ * its limit is not made to wait until the whole input has been taken.
  */
+#define MSGBODY_NO_MAX	(~0ULL)
 int	msgbody_read(struct msgbody *b, const struct str *prefix, FILE *in,
-	    bool ignore_dots, const char *dir, struct str *err);
+	    bool ignore_dots, unsigned long long max, const char *dir,
+	    struct str *err);
 /* The reader for smtp_client_send(): arg is the struct msgbody. */
 int	msgbody_reader(void *arg, char *buf, size_t cap, size_t *got,
 	    struct str *err);

@@ -5,13 +5,24 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "pace.h"
+
+static long long
+pace_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static long long
 pace_now_ms(void)
@@ -53,16 +64,45 @@ int
 pace_open(const char *statedir, const char *relay, int *fdp, struct str *err)
 {
 	struct str path = STR_INIT;
-	int rc = PACE_OK;
+	struct stat st;
+	bool created = true;
+	int rc = PACE_EIO, fd;
 
+	/* O_NONBLOCK: a FIFO planted in its place must not hang us. */
 	pace_path(statedir, relay, &path);
-	*fdp = open(str_cstr(&path), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0660);
-	if (*fdp < 0) {
+	fd = open(str_cstr(&path), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK, 0660);
+	if (fd < 0 && errno == EEXIST) {
+		created = false;
+		fd = open(str_cstr(&path), O_RDWR | O_CLOEXEC | O_NOFOLLOW |
+		    O_NONBLOCK);
+	}
+	if (fd < 0) {
 		str_appendf(err, "wait_ms: cannot open %s: %s", str_cstr(&path),
 		    strerror(errno));
-		rc = PACE_EIO;
+		goto out;
 	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		str_appendf(err, "wait_ms: %s is not a regular file",
+		    str_cstr(&path));
+		close(fd);
+		goto out;
+	}
+	/*
+	 * The first sender's umask (027 in the shim, anything in a script)
+	 * would leave the file closed to the group and pacing silently off
+	 * for everyone else.  Only the creator, who owns it, sets the mode.
+	 */
+	if (created && st.st_uid == geteuid() && (st.st_mode & 07777) != 0660 &&
+	    fchmod(fd, 0660) != 0) {
+		str_appendf(err, "wait_ms: cannot chmod %s: %s", str_cstr(&path),
+		    strerror(errno));
+		close(fd);
+		goto out;
+	}
+	*fdp = fd;
+	rc = PACE_OK;
+out:
 	str_free(&path);
 	return rc;
 }
@@ -72,17 +112,30 @@ pace_wait_fd(int fd, unsigned wait_ms, long long *started_ms, struct str *err)
 {
 	struct str stamp = STR_INIT;
 	char buf[32];		/* a decimal number we wrote ourselves */
-	long long last = 0, now, wait;
+	long long last = 0, now, wait, deadline;
 	ssize_t n;
 	int rc = PACE_EIO;
 
 	*started_ms = 0;
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
+	/* Polled, not a blocking flock(): only that can give up in time. */
+	deadline = pace_mono_ms() + (long long)wait_ms + PACE_LOCK_MARGIN_MS;
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
 			str_appendf(err, "wait_ms: cannot lock the pace file: %s",
 			    strerror(errno));
 			goto out;
 		}
+		if ((wait = deadline - pace_mono_ms()) <= 0) {
+			str_appendf(err, "wait_ms: the pace lock was held longer "
+			    "than %lld ms (wait_ms %u + %d s); sending without "
+			    "pacing", (long long)wait_ms + PACE_LOCK_MARGIN_MS,
+			    wait_ms, PACE_LOCK_MARGIN_MS / 1000);
+			rc = PACE_ETIMEDOUT;
+			goto out;
+		}
+		pace_sleep_ms(wait < 10 ? wait : 10);
 	}
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n > 0) {

@@ -7,15 +7,27 @@
  * flock on it, sleeps until last + wait_ms, writes the new time and lets go,
  * so concurrent senders queue on the lock and leave it wait_ms apart.  A
  * clock that went backwards never makes anyone wait longer than wait_ms.
- * err is filled only on failure; the caller decides whether a pacing
- * failure is worth more than a log line (it is not worth losing mail).
+ * The wait for the lock is bounded by wait_ms + PACE_LOCK_MARGIN_MS: a
+ * holder that is stopped (^Z, SIGSTOP) or hung must not hold up every
+ * other sender, root's queue run included; past the bound the sender goes
+ * on unpaced (PACE_ETIMEDOUT).
+ *
+ * The file is created mode 0660 whatever the umask (the setgid shim's
+ * helper creates it with the group, and every other user's helper must be
+ * able to open it too), never through a symbolic link, and only a regular
+ * file is used.  err is filled only on failure; the caller decides
+ * whether a pacing failure is worth more than a log line (it is not worth
+ * losing mail).
  */
 #ifndef SMTPGATE_PACE_H
 #define SMTPGATE_PACE_H
 
 #include "str.h"
 
-enum { PACE_OK = 0, PACE_EIO };
+enum { PACE_OK = 0, PACE_EIO, PACE_ETIMEDOUT };
+
+/* How much longer than wait_ms a sender waits for the lock (ms). */
+#define PACE_LOCK_MARGIN_MS	30000
 
 /* *started_ms gets the start time recorded (0 when wait_ms is 0). */
 int	pace_wait(const char *statedir, const char *relay, unsigned wait_ms,

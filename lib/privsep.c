@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -277,6 +278,30 @@ privsep_env_update(const struct spool_env *old, struct spool_env *e,
 	return SPOOL_OK;
 }
 
+/*
+ * What the caller wrote into a new message is within [queue]
+ * max_message_size: the reader refuses more, and so does the helper, on
+ * the file itself.
+ */
+static int
+privsep_size_ok(const struct privsep_server *sv, const struct spool_msg *m,
+    struct str *err)
+{
+	struct stat st;
+
+	if (fstat(m->fd, &st) != 0) {
+		str_appendf(err, "queue file: %s", strerror(errno));
+		return SPOOL_EIO;
+	}
+	if (sv->cfg->max_message_size != 0 &&
+	    (unsigned long long)st.st_size > sv->cfg->max_message_size) {
+		str_appendf(err, "message of %lld bytes: over [queue] "
+		    "max_message_size", (long long)st.st_size);
+		return SPOOL_EINVAL;
+	}
+	return SPOOL_OK;
+}
+
 /* Text into an anonymous file, rewound: how a reply carries more than a
    packet holds. */
 static int
@@ -410,6 +435,7 @@ privsep_do_spool(struct privsep_server *sv, const struct privsep_msg *m,
 {
 	struct privsep_held *h;
 	struct spool_env e;
+	unsigned long long need;
 	char id[65] = "";
 	int rc;
 
@@ -431,6 +457,11 @@ privsep_do_spool(struct privsep_server *sv, const struct privsep_msg *m,
 	case PRIVSEP_ENV_READ:
 		return privsep_do_env_read(sv, id, pass, err);
 	case PRIVSEP_CREATE:
+		/* The limit is this helper's own; only the size is the
+		   caller's. */
+		memcpy(&need, m->f[1].p, sizeof(need));
+		sv->sp.min_free = sv->cfg->min_free_space;
+		sv->sp.need = need;
 		if ((h = privsep_held_add(sv, id, err)) == NULL)
 			return SPOOL_EIO;
 		if ((rc = spool_create(&sv->sp, id, &h->m, err)) != SPOOL_OK) {
@@ -445,6 +476,10 @@ privsep_do_spool(struct privsep_server *sv, const struct privsep_msg *m,
 			return SPOOL_EINVAL;
 		if ((rc = privsep_env_take(sv, id, &e, err)) != SPOOL_OK)
 			return rc;
+		if ((rc = privsep_size_ok(sv, &h->m, err)) != SPOOL_OK) {
+			spool_env_free(&e);
+			return rc;
+		}
 		if ((rc = spool_commit(&sv->sp, &h->m, &e, err)) == SPOOL_OK) {
 			/* The main process's descriptor keeps the lock. */
 			spool_release(&h->m);
@@ -726,9 +761,19 @@ privsep_id_call(struct privsep *ps, uint32_t type, const char *id, int *fdp,
 }
 
 int
-privsep_create(struct privsep *ps, const char *id, int *fd, struct str *err)
+privsep_create(struct privsep *ps, const char *id, unsigned long long need,
+    int *fd, struct str *err)
 {
-	int rc = privsep_id_call(ps, PRIVSEP_CREATE, id, fd, err);
+	struct privsep_field f[2];
+	int rc;
+
+	f[0].p = (const uint8_t *)id;
+	f[0].len = strlen(id);
+	f[1].p = (const uint8_t *)&need;
+	f[1].len = sizeof(need);
+	rc = privsep_call(ps, PRIVSEP_CREATE, f, 2, NULL, fd, err);
+	if (rc < 0)
+		rc = SPOOL_EIO;
 
 	if (rc == SPOOL_OK && *fd == -1) {
 		str_appendz(err, "the privileged helper sent no queue file");

@@ -45,10 +45,12 @@
  *
  * Requests:
  *   SECRET    u32 kind (PRIVSEP_RELAY/ACCOUNT), u32 index
- *   CREATE    id          -> the new tmp/<id>.msg, locked, as an fd
+ *   CREATE    id, u64 need -> the new tmp/<id>.msg, locked, as an fd,
+ *                         if need bytes leave [queue] min_free_space
  *   ENV_PART  bytes       envelope text, no reply
  *   COMMIT    id          the message is written: make it durable with
- *                         the envelope sent in ENV_PARTs
+ *                         the envelope sent in ENV_PARTs, if it is within
+ *                         [queue] max_message_size
  *   ENV_WRITE id          replace the envelope (the caller holds the lock)
  *   REMOVE    id          every recipient is done (the caller holds it)
  *   ABANDON   id          throw the uncommitted message away
@@ -140,8 +142,8 @@ void	privsep_serve(const struct cfg *cfg, int fd);
 /* The calls of the main process; SPOOL_* or SECRET_* codes. */
 int	privsep_secret(struct privsep *ps, int kind, size_t index,
 	    struct str *out, struct str *err);
-int	privsep_create(struct privsep *ps, const char *id, int *fd,
-	    struct str *err);
+int	privsep_create(struct privsep *ps, const char *id,
+	    unsigned long long need, int *fd, struct str *err);
 int	privsep_commit(struct privsep *ps, const char *id,
 	    const struct str *env, struct str *err);
 int	privsep_env_write(struct privsep *ps, const char *id,

@@ -36,7 +36,7 @@ privsep_spool_create(struct spool *sp, const char *id, struct spool_msg *m,
 {
 	int rc;
 
-	if ((rc = privsep_create(PS(sp), id, &m->fd, err)) != SPOOL_OK)
+	if ((rc = privsep_create(PS(sp), id, sp->need, &m->fd, err)) != SPOOL_OK)
 		return rc;
 	if ((rc = privsep_spool_fdopen(m, id, "w+", err)) != SPOOL_OK)
 		privsep_abandon(PS(sp), id);

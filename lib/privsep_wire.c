@@ -119,7 +119,7 @@ bool
 privsep_check(const struct privsep_msg *m, struct str *why)
 {
 	static const size_t nfields[] = {
-		[PRIVSEP_SECRET] = 2, [PRIVSEP_CREATE] = 1,
+		[PRIVSEP_SECRET] = 2, [PRIVSEP_CREATE] = 2,
 		[PRIVSEP_ENV_PART] = 1, [PRIVSEP_COMMIT] = 1,
 		[PRIVSEP_ENV_WRITE] = 1, [PRIVSEP_REMOVE] = 1,
 		[PRIVSEP_ABANDON] = 1, [PRIVSEP_PACE] = 1,
@@ -160,6 +160,12 @@ privsep_check(const struct privsep_msg *m, struct str *why)
 		return true;
 	case PRIVSEP_LIST:
 		return true;
+	case PRIVSEP_CREATE:
+		if (m->f[1].len != 8) {
+			str_appendz(why, "create request: bad size");
+			return false;
+		}
+		return privsep_id_field(&m->f[0], why);
 	default:
 		return privsep_id_field(&m->f[0], why);
 	}

@@ -76,12 +76,19 @@ secret_free_argv(char **argv, size_t argc)
 	free(argv);
 }
 
-/* Run the command; collect its stdout (bounded) into out. */
+/*
+ * Run the command; collect its stdout (bounded) into out.  Nothing of the
+ * caller's context reaches it: the shim runs it with the group (and root
+ * runs it during -q) from whatever directory the caller was in, so a bare
+ * name or a relative path could pick up a program the caller planted.
+ * The program is an absolute path (cfg_check.c refuses anything else, and
+ * this checks again for callers that did not load a file), it starts in
+ * "/", and its environment is fixed.
+ */
 static int
 secret_run(const char *cmdline, struct str *out, struct str *err)
 {
-	static char *const env[] = { "PATH=/usr/local/bin:/usr/bin:/bin",
-	    "LANG=C", NULL };
+	static char *const env[] = { SECRET_CMD_ENV, NULL };
 	char **argv = NULL, buf[4096];	/* a transfer buffer only */
 	size_t argc = 0;
 	int pipefd[2], status, rc = SECRET_EFAIL, nul;
@@ -91,6 +98,12 @@ secret_run(const char *cmdline, struct str *out, struct str *err)
 
 	if (secret_split(cmdline, &argv, &argc) != 0) {
 		str_appendz(err, "password_command: unbalanced quotes or empty");
+		return SECRET_EFAIL;
+	}
+	if (argv[0][0] != '/') {
+		str_appendf(err, "password_command %s: not an absolute path",
+		    argv[0]);
+		secret_free_argv(argv, argc);
 		return SECRET_EFAIL;
 	}
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
@@ -107,24 +120,11 @@ secret_run(const char *cmdline, struct str *out, struct str *err)
 	}
 	if (pid == 0) {
 		nul = open("/dev/null", O_RDONLY);
-		if (nul < 0 || dup2(nul, 0) < 0 || dup2(pipefd[1], 1) < 0)
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(pipefd[1], 1) < 0 ||
+		    chdir("/") != 0)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
 		execve(argv[0], argv, env);
-		/* A bare name: look it up in the clean PATH. */
-		if (strchr(argv[0], '/') == NULL) {
-			static const char *const dirs[] = { "/usr/local/bin",
-			    "/usr/bin", "/bin" };
-			size_t i;
-
-			for (i = 0; i < 3; i++) {
-				char path[4096];
-
-				if ((size_t)snprintf(path, sizeof(path), "%s/%s",
-				    dirs[i], argv[0]) < sizeof(path))
-					execve(path, argv, env);
-			}
-		}
 		_exit(127);
 	}
 	close(pipefd[1]);

@@ -527,6 +527,10 @@ smtp_client_send(struct smtp_client *c, struct smtp_envelope *env,
 		    "the server accepts (SIZE %llu)", env->size, c->ext.size_max);
 		st = smtp_fail(c, res, SMTP_PERM, SMTP_STAGE_MAIL, NULL,
 		    str_cstr(&note));
+		/* No MAIL is sent to hear it: the reply the server would give
+		   (RFC 1870), made here so -bs and notices can tell it on. */
+		(void)smtp_reply_make(&res->reply, 552, "5.3.4", "Message size "
+		    "exceeds the server's limit (SIZE %llu)", c->ext.size_max);
 		str_free(&note);
 		return st;
 	}

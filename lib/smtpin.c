@@ -16,6 +16,8 @@ struct smtpin {
 	int	have_mail;
 	int	greeted;
 	struct str line;
+	unsigned long long max_size;	/* 0: none */
+	unsigned long long data_size;	/* bytes of this DATA, kept or not */
 };
 
 /* Send a reply made here; our texts are constants and always valid. */
@@ -127,12 +129,25 @@ smtpin_path(const char *args, const char *prefix, int *eight_bit)
 	return xstrndup(p, n);
 }
 
+/*
+ * One byte of data.  Past max_size nothing more is stored, but the
+ * dialogue goes on to the "." so that the client hears the refusal.
+ */
+static void
+smtpin_put(struct smtpin *s, int c)
+{
+	if (s->max_size == 0 || s->data_size < s->max_size)
+		putc(c, s->txn.data);
+	s->data_size++;
+}
+
 /* Copy DATA lines to a temporary file until ".": 0 ok, -1 on EOF/error. */
 static int
 smtpin_data(struct smtpin *s)
 {
 	int c, bol = 1, dot = 0;
 
+	s->data_size = 0;
 	if ((s->txn.data = tmpfile()) == NULL)
 		return -2;
 	/* Byte by byte: a line may be any length, memory stays flat. */
@@ -159,23 +174,23 @@ smtpin_data(struct smtpin *s)
 			}
 			dot = 0;
 			if (c == '.') {
-				putc('.', s->txn.data);
+				smtpin_put(s, '.');
 				continue;
 			}
-			putc('.', s->txn.data);
+			smtpin_put(s, '.');
 		}
 		if (c == '\r') {
 			int d = getc(s->in);
 
 			if (d == '\n') {
-				putc('\n', s->txn.data);
+				smtpin_put(s, '\n');
 				bol = 1;
 				continue;
 			}
 			if (d != EOF)
 				ungetc(d, s->in);
 		}
-		putc(c, s->txn.data);
+		smtpin_put(s, c);
 		bol = c == '\n';
 	}
 	return -1;
@@ -195,6 +210,8 @@ smtpin_ehlo(struct smtpin *s, int extended)
 		die("smtpin: bad host name");
 	/* Our own keywords: the only text added past the constructor. */
 	str_appendz(&r.text, "\nPIPELINING\n8BITMIME\nENHANCEDSTATUSCODES");
+	if (s->max_size > 0)
+		str_appendf(&r.text, "\nSIZE %llu", s->max_size);
 	rc = smtpin_send(s, &r);
 	smtp_reply_free(&r);
 	return rc;
@@ -275,6 +292,16 @@ smtpin_command(struct smtpin *s, smtpin_deliver_fn deliver, void *arg,
 			return smtpin_reply(s, 451, "4.3.0", "Cannot store the "
 			    "message: temporary file failed");
 		}
+		if (s->max_size > 0 && s->data_size > s->max_size) {
+			smtpin_reset(s);
+			if (smtp_reply_make(&r, 552, "5.3.4", "Message too big: "
+			    "over %llu bytes ([queue] max_message_size); not "
+			    "sent or queued", s->max_size) != SMTP_OK)
+				die("smtpin: invalid reply");
+			rc = smtpin_send(s, &r);
+			smtp_reply_free(&r);
+			return rc;
+		}
 		if (deliver(arg, &s->txn, &r) != 0)
 			*quit = 1;
 		rc = smtpin_send(s, &r);
@@ -288,7 +315,7 @@ smtpin_command(struct smtpin *s, smtpin_deliver_fn deliver, void *arg,
 
 int
 smtpin_run(FILE *in, FILE *out, const char *hostname,
-    smtpin_deliver_fn deliver, void *arg)
+    unsigned long long max_size, smtpin_deliver_fn deliver, void *arg)
 {
 	struct smtpin s;
 	int quit = 0, rc = SMTPIN_OK, n;
@@ -297,6 +324,7 @@ smtpin_run(FILE *in, FILE *out, const char *hostname,
 	s.in = in;
 	s.out = out;
 	s.hostname = hostname;
+	s.max_size = max_size;
 	str_init(&s.line);
 	str_appendf(&s.line, "%s ESMTP smtpgate", hostname);
 	if (smtpin_reply(&s, 220, NULL, str_cstr(&s.line)) != 0)

@@ -10,6 +10,9 @@
  * reply (built with smtp_reply_make) is what the client hears after ".".
  * A command line longer than SMTPIN_MAX_CMD is refused (500) and skipped;
  * message lines of any length pass through without being held in memory.
+ * With a size limit, EHLO advertises it (SIZE) and a message over it is
+ * read to its "." but not stored, and refused with 552 5.3.4 without
+ * reaching the callback.
  */
 #ifndef SMTPGATE_SMTPIN_H
 #define SMTPGATE_SMTPIN_H
@@ -39,8 +42,12 @@ typedef int (*smtpin_deliver_fn)(void *arg, struct smtpin_txn *txn,
 
 enum { SMTPIN_OK = 0, SMTPIN_EIO };
 
-/* Run a session until QUIT or end of input.  SMTPIN_EIO on I/O errors. */
+/*
+ * Run a session until QUIT or end of input.  SMTPIN_EIO on I/O errors.
+ * max_size: the most bytes of data a message may have (LF line endings,
+ * dots unstuffed), 0 for no limit.
+ */
 int	smtpin_run(FILE *in, FILE *out, const char *hostname,
-	    smtpin_deliver_fn deliver, void *arg);
+	    unsigned long long max_size, smtpin_deliver_fn deliver, void *arg);
 
 #endif

@@ -109,6 +109,7 @@ struct spool {
 	char   *dir;		/* for messages */
 	int	dfd;		/* direct: the queue directory */
 	void   *arg;		/* the back end's own (the helper) */
+	unsigned long long min_free, need;	/* spool_create(): see below */
 };
 
 void	spool_env_init(struct spool_env *e);
@@ -134,6 +135,14 @@ int	spool_env_read_fd(int fd, const char *id, struct spool_env *e,
 int	spool_open(struct spool *sp, const char *dir, struct str *err);
 void	spool_close(struct spool *sp);
 
+/*
+ * Free space: SPOOL_ENOSPC, with err saying how much is free, when
+ * writing need bytes on dirfd's file system would leave less than
+ * min_free (0: no check).  spool_create() checks sp->min_free and
+ * sp->need (both 0 after spool_open()) this way before it creates.
+ */
+int	spool_space_check(int dirfd, unsigned long long min_free,
+	    unsigned long long need, struct str *err);
 /* A new message file under tmp/, locked, mode 0640; id is e->id. */
 int	spool_create(struct spool *sp, const char *id, struct spool_msg *m,
 	    struct str *err);

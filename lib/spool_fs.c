@@ -136,8 +136,11 @@ spool_fs_create(struct spool *sp, const char *id, struct spool_msg *m,
     struct str *err)
 {
 	struct str p = STR_INIT;
-	int rc = SPOOL_OK;
+	int rc;
 
+	if ((rc = spool_space_check(sp->dfd, sp->min_free, sp->need, err)) !=
+	    SPOOL_OK)
+		return rc;
 	spool_path(&p, "tmp", id, ".msg");
 	m->fd = openat(sp->dfd, str_cstr(&p), O_RDWR | O_CREAT | O_EXCL |
 	    O_CLOEXEC | O_NOFOLLOW, 0640);

@@ -91,7 +91,9 @@ enum {
 	SUBMIT_EDATA,		/* the message cannot be read as mail */
 	SUBMIT_ENOUSER,		/* a local name that resolves to nothing */
 	SUBMIT_ETMP,		/* temporary file or read failure */
-	SUBMIT_ECONFIG		/* e.g. the aliases file is missing */
+	SUBMIT_ECONFIG,		/* e.g. the aliases file is missing */
+	SUBMIT_ETOOBIG		/* over [queue] max_message_size: the
+				   rest is not read; EX_UNAVAILABLE */
 };
 
 void	submit_init(struct submit *s, const struct cfg *cfg,

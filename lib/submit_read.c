@@ -295,12 +295,28 @@ submit_fix_header(struct submit *s, struct str *err)
 	return rc;
 }
 
-/* Header from in, then the body into a temporary file. */
+/* Over [queue] max_message_size: one message for -bm, -t and -bs. */
+static int
+submit_too_big(const struct submit *s, struct str *err)
+{
+	str_appendz(err, "the message is larger than [queue] max_message_size "
+	    "= ");
+	cfg_size_print(s->cfg->max_message_size, err);
+	str_appendz(err, "; it was not sent or queued");
+	return SUBMIT_ETOOBIG;
+}
+
+/*
+ * Header from in, then the body into a temporary file.  The size limit
+ * counts what the caller gave, header included, and stops the reading
+ * as soon as it is crossed: a 300 MB message is never taken in at all.
+ */
 static int
 submit_take_message(struct submit *s, FILE *in, bool ignore_dots,
     struct str *err)
 {
 	struct str herr = STR_INIT;
+	unsigned long long max = MSGBODY_NO_MAX, hsize;
 	int rc;
 
 	rc = hdr_read(&s->hdr, in, NULL, &herr);
@@ -314,10 +330,22 @@ submit_take_message(struct submit *s, FILE *in, bool ignore_dots,
 		return rc == HDR_EIO ? SUBMIT_ETMP : SUBMIT_EDATA;
 	}
 	str_free(&herr);
-	if (msgbody_read(&s->body, &s->hdr.body_start, in, ignore_dots, NULL,
-	    err) != MSGBODY_OK)
-		return SUBMIT_ETMP;
-	return SUBMIT_OK;
+	if (s->cfg->max_message_size > 0) {
+		hsize = (unsigned long long)s->hdr.size + s->hdr.eoh.len;
+		if (hsize > s->cfg->max_message_size)
+			return submit_too_big(s, err);
+		max = s->cfg->max_message_size - hsize;
+	}
+	rc = msgbody_read(&s->body, &s->hdr.body_start, in, ignore_dots, max,
+	    NULL, &herr);
+	if (rc == MSGBODY_ETOOBIG)
+		rc = submit_too_big(s, err);
+	else if (rc != MSGBODY_OK) {
+		str_appends(err, &herr);
+		rc = SUBMIT_ETMP;
+	}
+	str_free(&herr);
+	return rc;
 }
 
 int

@@ -173,7 +173,8 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 
 	if (r->wait_ms > 0 && submit_pace(s, r, &started, &err) != PACE_OK) {
 		/* Pacing is a courtesy; losing mail over it is not. */
-		log_warning("%s: %s", str_cstr(&s->queue_id), str_cstr(&err));
+		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), r->name,
+		    str_cstr(&err));
 		str_reset(&err);
 	}
 	if (submit_conn_fits(s->conn, r, user)) {
@@ -303,6 +304,10 @@ submit_outcome(const struct smtp_result *res, enum smtp_status st,
 		return code;
 	if (st == SMTP_SENT)
 		smtp_reply_make(reply, 250, "2.0.0", "Ok: sent");
+	else if (st == SMTP_PERM && submit_esc(&res->reply, 5, 3, 4))
+		/* Too big for the relay: the client may split or shrink it. */
+		smtp_reply_make(reply, 552, "5.3.4", "Refused: %.900s",
+		    str_cstr(&res->text));
 	else if (st == SMTP_PERM)
 		smtp_reply_make(reply, 554, "5.0.0", "Refused: %.900s",
 		    str_cstr(&res->text));
@@ -521,13 +526,17 @@ submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
 		privsep_spool_open(sp, s->privsep, s->cfg->queue_dir);
 	else if ((rc = spool_open(sp, s->cfg->queue_dir, err)) != SPOOL_OK)
 		return rc;
+	hdr_write(&s->hdr, &header);
+	hdr_write_separator(&s->hdr, &header);
+	/* min_free_space: refused before a byte is written. */
+	sp->min_free = s->cfg->min_free_space;
+	sp->need = header.len + s->body.size;
 	if ((rc = spool_create(sp, str_cstr(&s->queue_id), m, err)) !=
 	    SPOOL_OK) {
+		str_free(&header);
 		spool_close(sp);
 		return rc;
 	}
-	hdr_write(&s->hdr, &header);
-	hdr_write_separator(&s->hdr, &header);
 	spool_env_init(e);
 	e->id = xstrdup(str_cstr(&s->queue_id));
 	e->sender = xstrdup(s->sender);
@@ -737,6 +746,8 @@ submit_exitcode(int rc)
 	case SUBMIT_EDATA: return EX_DATAERR;
 	case SUBMIT_ENOUSER: return EX_NOUSER;
 	case SUBMIT_ECONFIG: return EX_CONFIG;
+	/* A refusal for good, like a relay's 552, not malformed data. */
+	case SUBMIT_ETOOBIG: return EX_UNAVAILABLE;
 	default: return EX_TEMPFAIL;
 	}
 }

@@ -449,7 +449,8 @@ main(int argc, char **argv)
 		break;
 	case SMOPT_SMTP:
 		rc = smtpin_run(stdin, stdout, str_cstr(&sh.hostname),
-		    shim_bs_deliver, &sh) == SMTPIN_OK ? 0 : EX_IOERR;
+		    sh.cfg->max_message_size, shim_bs_deliver, &sh) ==
+		    SMTPIN_OK ? 0 : EX_IOERR;
 		break;
 	case SMOPT_LIST_QUEUE:
 		rc = queue_list(sh.cfg, sh.ps.fd != -1 ? &sh.ps : NULL, &dump,

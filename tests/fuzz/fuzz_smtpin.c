@@ -32,7 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in = fmemopen((void *)data, size, "r");
 	out = fopen("/dev/null", "w");
 	if (in != NULL && out != NULL)
-		(void)smtpin_run(in, out, "fuzz.example", fuzz_deliver, NULL);
+		(void)smtpin_run(in, out, "fuzz.example", 4096, fuzz_deliver,
+		    NULL);
 	if (in != NULL)
 		fclose(in);
 	if (out != NULL)

@@ -124,6 +124,8 @@ expect "the message arrived" 1 "$(count)"
 expect_grep "the relay login was used" "AUTH-DATA" "$tmp/log"
 expect "the helper wrote the wait_ms file, the group's" "$grp" \
     "$(stat -c %G "$tmp/q/pace.main" 2>/dev/null)"
+expect "the wait_ms file is open to the group (0660) despite the umask" 660 \
+    "$(stat -c %a "$tmp/q/pace.main" 2>/dev/null)"
 
 # 1b. While the shim waits for the message on stdin, the process reading
 # it has no group privilege left; only its helper (stdin /dev/null, in /)
@@ -247,9 +249,55 @@ expect "a group-only aliases file is not read for the user" 78 $?
 expect_nogrep "its content is not quoted" "hidden-alias" "$tmp/out"
 write_conf
 
+# 4b. password_command with a bare name would run ./tokencmd from the
+# caller's directory, with the group: root's config is refused and the
+# planted program never runs.  With an absolute path, the command starts
+# in / with a fixed environment, whatever the caller's.
+printf '#!/bin/sh\ntouch "%s"\n' "$tmp/home/planted-ran" > "$tmp/home/tokencmd"
+chmod 755 "$tmp/home/tokencmd"; chown "$usr" "$tmp/home/tokencmd"
+sed -i 's|^password_command = .*|password_command = tokencmd|' "$conf"
+(cd "$tmp/home" && as_user "$shim" --check-config) > "$tmp/out" 2>&1
+expect "a bare password_command name is a config error" 78 $?
+expect_grep "the error is file:line: and names the key" \
+    "smtpgate.conf:[0-9]*: password_command: 'tokencmd' is not an absolute path" "$tmp/out"
+printf 'Subject: bare\n\nx\n' | (cd "$tmp/home" && as_user "$shim" \
+    -f acct@example.org ops@example.org) > "$tmp/out" 2>&1
+expect "sending with it is refused as a config error" 78 $?
+(cd "$tmp/home" && "$shim" -q) > "$tmp/out" 2>&1
+expect "root's -q with it is refused too" 78 $?
+expect "the program in the caller's directory never ran" no \
+    "$([ -e "$tmp/home/planted-ran" ] && echo yes || echo no)"
+# (A shell script: dash drops the group, so it prints the secret itself.)
+printf '#!/bin/sh\npwd > "%s"\nenv | sort > "%s"\necho Top-Secret-pw1\n' \
+    "$tmp/home/cmd-pwd" "$tmp/home/cmd-env" > "$tmp/etc/tokencmd"
+chmod 755 "$tmp/etc/tokencmd"
+write_conf
+sed -i "s|^password_command = .*|password_command = $tmp/etc/tokencmd|" "$conf"
+n0=$(count)
+printf 'Subject: abs\n\nx\n' | (cd "$tmp/home" && as_user env FOO=bar HOME=/tmp \
+    "$shim" -f acct@example.org ops@example.org) > "$tmp/out" 2>&1
+expect "an absolute password_command works" 0 $?
+expect "its message arrived" $((n0 + 1)) "$(count)"
+expect "the command ran in /, not the caller's directory" / "$(cat "$tmp/home/cmd-pwd" 2>/dev/null)"
+expect "the command's environment is fixed" "HOME=/ LANG=C PATH=/usr/bin:/bin" \
+    "$(grep -v '^PWD=\|^SHLVL=\|^_=' "$tmp/home/cmd-env" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+write_conf
+
 # 5. The relay is down: the user's and root's messages are queued; the
 # queue files are the group's, not readable by the user.
 relay_down
+# min_free_space holds through the helper: a 1 MB queue file system.
+install -d -m 2770 -g "$grp" "$tmp/smallq"
+mount -t tmpfs -o size=1m,mode=2770 smtpgate-test-q "$tmp/smallq" &&
+    chgrp "$grp" "$tmp/smallq"
+sed -i "s|^dir = .*|dir = $tmp/smallq\nmin_free_space = 10M|" "$conf"
+printf 'Subject: no room\n\nx\n' | as_user "$shim" user-rcpt@example.org > "$tmp/out" 2>&1
+expect "below min_free_space the user's message is refused for now (75)" 75 $?
+expect_grep "the refusal names the setting" "min_free_space" "$tmp/out"
+expect "no message was written to the small queue" 0 \
+    "$(find "$tmp/smallq/tmp" "$tmp/smallq/msg" "$tmp/smallq/env" -type f | wc -l)"
+umount "$tmp/smallq"
+write_conf
 printf 'Subject: queued by a user\n\nprivate text\n' | as_user "$shim" user-rcpt@example.org > "$tmp/out" 2>&1
 expect "the user's message is queued (exit 0)" 0 $?
 printf 'Subject: queued by root\n\nroot text\n' | "$shim" root-rcpt@example.org > "$tmp/out" 2>&1

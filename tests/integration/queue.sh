@@ -200,7 +200,9 @@ $shim -C "$tmp/c.conf" -q
 # 10. A full file system: the caller is told, nothing half-written stays
 # as a queue entry.  Needs root for the tmpfs; skipped otherwise.
 if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/small" && mount -t tmpfs -o size=256k tmpfs "$tmp/small" 2>/dev/null; then
-	conf "$tmp/full.conf"
+	# min_free_space = 0: the write itself must meet the full disk here
+	# (limits.sh tests the check that refuses before writing).
+	conf "$tmp/full.conf" "min_free_space = 0"
 	sed -i "s|^dir = .*|dir = $tmp/small/q|" "$tmp/full.conf"
 	down
 	python3 -c 'import sys; sys.stdout.write("Subject: big\n\n" + ("x" * 75 + "\n") * 8000)' > "$tmp/big"

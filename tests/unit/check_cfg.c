@@ -222,6 +222,47 @@ START_TEST(numbers)
 }
 END_TEST
 
+START_TEST(sizes)
+{
+	struct str d = STR_INIT;
+
+	LOADS("[queue]\n");
+	ck_assert_uint_eq(cfg->max_message_size, 50ULL * 1024 * 1024);
+	ck_assert_uint_eq(cfg->min_free_space, 100ULL * 1024 * 1024);
+	LOADS("[queue]\nmax_message_size = 10K\nmin_free_space = 2g\n");
+	ck_assert_uint_eq(cfg->max_message_size, 10240);
+	ck_assert_uint_eq(cfg->min_free_space, 2ULL * 1024 * 1024 * 1024);
+	LOADS("[queue]\nmax_message_size = 1000\nmin_free_space = 0\n");
+	ck_assert_uint_eq(cfg->max_message_size, 1000);
+	ck_assert_uint_eq(cfg->min_free_space, 0);
+	LOADS("[queue]\nmax_message_size = 1T\nmin_free_space = 3072M\n");
+	ck_assert_uint_eq(cfg->max_message_size, 1ULL << 40);
+	cfg_dump(cfg, &d);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d), "max_message_size = 1T\n"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d), "min_free_space = 3G\n"));
+	str_reset(&d);
+	LOADS("[queue]\nmax_message_size = 1536K\nmin_free_space = 1000\n");
+	cfg_dump(cfg, &d);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d), "max_message_size = 1536K\n"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d), "min_free_space = 1000\n"));
+	str_free(&d);
+	FAILS("[queue]\nmax_message_size = 10X\n", "t.conf:2: "
+	    "max_message_size: invalid size '10X'");
+	FAILS("[queue]\nmax_message_size = 10KB\n", "invalid size '10KB'");
+	FAILS("[queue]\nmax_message_size = -1\n", "invalid size '-1'");
+	FAILS("[queue]\nmax_message_size = 1.5M\n", "invalid size '1.5M'");
+	FAILS("[queue]\nmax_message_size = 5 M\n", "invalid size");
+	FAILS("[queue]\nmax_message_size = K\n", "invalid size 'K'");
+	FAILS("[queue]\nmax_message_size =\n", "max_message_size: empty value");
+	FAILS("[queue]\nmin_free_space = 1025G\n", "min_free_space: size "
+	    "'1025G' out of range (0 to 1T)");
+	FAILS("[queue]\nmin_free_space = 18446744073709551615T\n",
+	    "out of range");
+	FAILS("[queue]\nmin_free_space = 99999999999999999999999\n",
+	    "out of range");
+}
+END_TEST
+
 START_TEST(booleans)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1", "YES" };
@@ -408,6 +449,18 @@ START_TEST(relay_checks)
 	LOADS("[relay r]\nenabled = no\n");
 	FAILS("[relay r]\nhost=h\npassword_file = /x\npassword_command = /y\n",
 	    "password_file and password_command are both set");
+	/* A bare name or relative path would run from the caller's cwd. */
+	FAILS("[relay r]\nhost=h\npassword_command = tokencmd --x\n",
+	    "t.conf:3: password_command: 'tokencmd' is not an absolute path");
+	FAILS("[relay r]\nhost=h\npassword_command = ./bin/tok\n",
+	    "t.conf:3: password_command: './bin/tok' is not an absolute");
+	FAILS("[relay r]\nhost=h\n[account a@b.c]\nrelay = r\n"
+	    "password_command = \"tok en\" x\n", "t.conf:5: password_command: "
+	    "'tok en' is not an absolute path");
+	FAILS("[relay r]\nhost=h\npassword_command = '/bin/tok\n",
+	    "t.conf:3: password_command: unbalanced quotes");
+	LOADS("[relay r]\nhost=h\npassword_command = /bin/sh -c 'pass x | "
+	    "head -n 1'\n");
 	LOADS("[relay r]\nhost=h\ntls = none\ntls_fingerprint = sha256:"
 	    "0000000000000000000000000000000000000000000000000000000000000000\n");
 	ck_assert_ptr_nonnull(strstr(str_cstr(&diag), "t.conf:1: warning: "
@@ -602,7 +655,8 @@ END_TEST
 
 START_TEST(dump_masks_and_reloads)
 {
-	struct str d1 = STR_INIT, d2 = STR_INIT;
+	struct str d1 = STR_INIT, d2 = STR_INIT, reload = STR_INIT;
+	const char *p;
 	struct cfg *again = NULL;
 
 	LOADS("[relay o365]\npreset = office365\nusername = a@example.org\n"
@@ -616,14 +670,20 @@ START_TEST(dump_masks_and_reloads)
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "port = 587\n"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "retry = 90s, 2h\n"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "password_file = /etc/smtpgate/b\n"));
+	/* The mask is no program path: put one there to load it again. */
+	p = strstr(str_cstr(&d1), "(set)\n");
+	str_append(&reload, d1.data, (size_t)(p - d1.data));
+	str_appendz(&reload, "/masked");
+	str_appendz(&reload, p + 5);
 	str_reset(&diag);
-	ck_assert_int_eq(cfg_load_buffer("t.conf", d1.data, d1.len,
+	ck_assert_int_eq(cfg_load_buffer("t.conf", reload.data, reload.len,
 	    CFG_NO_FILE_CHECKS, &again, &diag), CFG_OK);
 	cfg_dump(again, &d2);
 	ck_assert_str_eq(str_cstr(&d1), str_cstr(&d2));
 	cfg_free(again);
 	str_free(&d1);
 	str_free(&d2);
+	str_free(&reload);
 }
 END_TEST
 
@@ -746,6 +806,7 @@ main(void)
 	tcase_add_test(tc, preset_unknown);
 	tcase_add_test(tc, durations);
 	tcase_add_test(tc, numbers);
+	tcase_add_test(tc, sizes);
 	tcase_add_test(tc, booleans);
 	tcase_add_test(tc, enums_and_levels);
 	tcase_add_test(tc, address_lists);

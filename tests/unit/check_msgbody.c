@@ -46,7 +46,7 @@ START_TEST(test_rows)
 	if (len == 0)
 		(void)fgetc(in);
 	ck_assert_int_eq(msgbody_read(&b, &prefix, in, rows[_i].ignore_dots,
-	    NULL, &err), MSGBODY_OK);
+	    MSGBODY_NO_MAX, NULL, &err), MSGBODY_OK);
 	fclose(in);
 	while (msgbody_reader(&b, buf, sizeof(buf), &got_n, &err) == 0 &&
 	    got_n > 0)
@@ -72,7 +72,8 @@ START_TEST(test_stats_and_rewind)
 	size_t got;
 	FILE *in = fmemopen((void *)data, sizeof(data) - 1, "r");
 
-	ck_assert_int_eq(msgbody_read(&b, &prefix, in, false, NULL, &err),
+	ck_assert_int_eq(msgbody_read(&b, &prefix, in, false, MSGBODY_NO_MAX, NULL,
+	    &err),
 	    MSGBODY_OK);
 	fclose(in);
 	ck_assert(b.eight_bit);
@@ -97,10 +98,53 @@ START_TEST(test_bad_tmpdir)
 	FILE *in = fmemopen((void *)"x\n", 2, "r");
 
 	ck_assert_int_eq(msgbody_read(&b, &prefix, in, false,
-	    "/nonexistent/dir", &err), MSGBODY_ETMP);
+	    MSGBODY_NO_MAX, "/nonexistent/dir", &err), MSGBODY_ETMP);
 	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "/nonexistent/dir"));
 	ck_assert_ptr_null(b.fp);
 	fclose(in);
+	str_free(&err);
+}
+END_TEST
+
+/* max: exactly max bytes pass; one more stops the reading there. */
+START_TEST(test_max)
+{
+	struct str prefix = STR_INIT, err = STR_INIT, big = STR_INIT;
+	struct msgbody b;
+	FILE *in;
+	size_t i;
+
+	str_setz(&prefix, "ab");
+	in = fmemopen((void *)"cdef\n", 5, "r");
+	ck_assert_int_eq(msgbody_read(&b, &prefix, in, false, 7, NULL, &err),
+	    MSGBODY_OK);
+	ck_assert_uint_eq(b.size, 7);
+	msgbody_close(&b);
+	fclose(in);
+	in = fmemopen((void *)"cdef\n", 5, "r");
+	ck_assert_int_eq(msgbody_read(&b, &prefix, in, false, 6, NULL, &err),
+	    MSGBODY_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "over 6 bytes"));
+	ck_assert_ptr_null(b.fp);
+	fclose(in);
+	/* Over the limit in the prefix: nothing of the stream is read. */
+	str_reset(&err);
+	in = fmemopen((void *)"cdef\n", 5, "r");
+	ck_assert_int_eq(msgbody_read(&b, &prefix, in, true, 1, NULL, &err),
+	    MSGBODY_ETOOBIG);
+	ck_assert_int_eq(ftell(in), 0);
+	fclose(in);
+	/* A large input is not read to its end. */
+	for (i = 0; i < 200000; i++)
+		str_appendc(&big, 'x');
+	str_reset(&prefix);
+	in = fmemopen(big.data, big.len, "r");
+	ck_assert_int_eq(msgbody_read(&b, &prefix, in, false, 1000, NULL, &err),
+	    MSGBODY_ETOOBIG);
+	ck_assert_int_lt(ftell(in), 100000);
+	fclose(in);
+	str_free(&big);
+	str_free(&prefix);
 	str_free(&err);
 }
 END_TEST
@@ -116,6 +160,7 @@ main(void)
 	tcase_add_loop_test(tc, test_rows, 0, sizeof(rows) / sizeof(rows[0]));
 	tcase_add_test(tc, test_stats_and_rewind);
 	tcase_add_test(tc, test_bad_tmpdir);
+	tcase_add_test(tc, test_max);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

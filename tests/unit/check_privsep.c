@@ -138,19 +138,32 @@ START_TEST(test_requests_checked)
 {
 	struct privsep_field f[2];
 	uint32_t zero = 0, one = 1, two = 2;
+	unsigned long long need = 12345;
 	char nul[] = "ab\0cd", long_id[80];
 
 	f[0] = fz("Abc123");
-	ck_assert(req_ok(PRIVSEP_CREATE, f, 1));
+	f[1].p = (const uint8_t *)&need;
+	f[1].len = sizeof(need);
+	ck_assert(req_ok(PRIVSEP_CREATE, f, 2));
+	ck_assert(!req_ok(PRIVSEP_CREATE, f, 1));
 	ck_assert(req_ok(PRIVSEP_COMMIT, f, 1));
 	ck_assert(req_ok(PRIVSEP_REMOVE, f, 1));
+	ck_assert(req_ok(PRIVSEP_LOCK, f, 1));
+	ck_assert(req_ok(PRIVSEP_ENV_READ, f, 1));
+	ck_assert(req_ok(PRIVSEP_LIST, f, 0));
+	ck_assert(!req_ok(PRIVSEP_LIST, f, 1));
 	ck_assert(!req_ok(PRIVSEP_CREATE, f, 0));
 	ck_assert(!req_ok(0, f, 1));
 	ck_assert(!req_ok(PRIVSEP_REPLY, f, 1));
 	ck_assert(!req_ok(99, f, 1));
 	/* Ids: no paths, no NUL, not empty, not too long. */
 	f[0] = fz("../env/x");
-	ck_assert(!req_ok(PRIVSEP_CREATE, f, 1));
+	ck_assert(!req_ok(PRIVSEP_CREATE, f, 2));
+	ck_assert(!req_ok(PRIVSEP_LOCK, f, 1));
+	ck_assert(!req_ok(PRIVSEP_ENV_READ, f, 1));
+	f[0] = fz("Abc123");
+	f[1] = f32(&one);
+	ck_assert(!req_ok(PRIVSEP_CREATE, f, 2));
 	f[0] = fz("");
 	ck_assert(!req_ok(PRIVSEP_REMOVE, f, 1));
 	f[0].p = (const uint8_t *)nul;
@@ -210,7 +223,8 @@ helper_setup(void)
 	snprintf(p, sizeof(p), "%s/c.conf", dir);
 	fp = fopen(p, "w");
 	fprintf(fp, "[relay main]\nhost = 127.0.0.1\nusername = u\n"
-	    "password_file = %s/pw\nwait_ms = 10\n[queue]\ndir = %s/q\n", dir,
+	    "password_file = %s/pw\nwait_ms = 10\n[queue]\ndir = %s/q\n"
+	    "max_message_size = 1K\n", dir,
 	    dir);
 	fclose(fp);
 	ck_assert_int_eq(cfg_load(p, &cfg, &diag), CFG_OK);
@@ -316,6 +330,20 @@ START_TEST(test_helper_spool)
 	ck_assert_int_eq(spool_env_write(&sp, &e, &err), SPOOL_EINVAL);
 	ck_assert(exists("env", "Other1"));
 	ck_assert_int_eq(spool_commit(&sp, &other, &e, &err), SPOOL_EINVAL);
+	/* Over max_message_size: the helper measures the file itself. */
+	ck_assert_int_eq(spool_create(&sp, "PsBig", &m, &err), SPOOL_OK);
+	for (fd = 0; fd < 40; fd++)
+		fputs("0123456789012345678901234567890123456789\n", m.fp);
+	spool_env_free(&e);
+	sample(&e, "PsBig");
+	str_reset(&err);
+	ck_assert_int_eq(spool_commit(&sp, &m, &e, &err), SPOOL_EINVAL);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "max_message_size"));
+	ck_assert(!exists("env", "PsBig") && !exists("msg", "PsBig"));
+	spool_abandon(&sp, &m);
+	ck_assert(!exists("tmp", "PsBig.msg"));
+	spool_env_free(&e);
+	sample(&e, "Other1");
 	/* An envelope naming another message is refused at commit. */
 	ck_assert_int_eq(spool_create(&sp, "PsC3", &m, &err), SPOOL_OK);
 	ck_assert_int_eq(spool_commit(&sp, &m, &e, &err), SPOOL_EINVAL);

@@ -36,6 +36,8 @@ deliver(void *arg, struct smtpin_txn *txn, struct smtp_reply *reply)
 	return 0;
 }
 
+static unsigned long long session_max;	/* smtpin_run()'s max_size */
+
 /* Run a session over script; return the transcript of our replies. */
 static void
 session(const char *script, size_t len, struct record *rec, struct str *out)
@@ -45,7 +47,8 @@ session(const char *script, size_t len, struct record *rec, struct str *out)
 	FILE *in = fmemopen((void *)script, len, "r");
 	FILE *o = open_memstream(&buf, &size);
 
-	ck_assert_int_eq(smtpin_run(in, o, "app1.example.org", deliver, rec),
+	ck_assert_int_eq(smtpin_run(in, o, "app1.example.org", session_max,
+	    deliver, rec),
 	    SMTPIN_OK);
 	fclose(in);
 	fclose(o);
@@ -178,6 +181,36 @@ START_TEST(test_long_line)
 }
 END_TEST
 
+/* max_size: advertised, and a message over it refused after its ".". */
+START_TEST(test_max_size)
+{
+	static const char script[] =
+	    "EHLO c\r\n"
+	    "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\n"
+	    "DATA\r\nSubject: big\r\n\r\n0123456789\r\n.\r\n"
+	    "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\n"
+	    "DATA\r\nSubject: s\r\n\r\n.\r\n"
+	    "QUIT\r\n";
+	struct record rec;
+	struct str out = STR_INIT;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.code = 250;
+	session_max = 20;
+	session(script, sizeof(script) - 1, &rec, &out);
+	session_max = 0;
+	ck_assert_ptr_nonnull(strstr(str_cstr(&out), "250 SIZE 20\r\n"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&out), "552 5.3.4 Message too "
+	    "big: over 20 bytes ([queue] max_message_size)"));
+	/* The second, small message was delivered, the big one never. */
+	ck_assert_ptr_nonnull(strstr(str_cstr(&out), "250 2.0.0 Ok: queued"));
+	ck_assert_ptr_null(strstr(str_cstr(&rec.log), "big"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&out), "221 "));
+	str_free(&out);
+	str_free(&rec.log);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -191,6 +224,7 @@ main(void)
 	tcase_add_test(tc, test_source_route_and_refusal);
 	tcase_add_test(tc, test_eof_in_data_delivers_nothing);
 	tcase_add_test(tc, test_long_line);
+	tcase_add_test(tc, test_max_size);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

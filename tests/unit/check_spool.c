@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -236,6 +237,53 @@ START_TEST(orphans_swept)
 }
 END_TEST
 
+/* min_free_space: more than the disk has is refused before creating. */
+START_TEST(space_check)
+{
+	struct spool sp;
+	struct spool_msg m;
+	struct statvfs vfs;
+	unsigned long long avail;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstatvfs(fd, &vfs), 0);
+	avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	str_reset(&err);
+	ck_assert_int_eq(spool_space_check(fd, 0, 0, &err), SPOOL_OK);
+	ck_assert_int_eq(spool_space_check(fd, 0, avail * 2 + 1, &err),
+	    SPOOL_OK);	/* 0: no check at all */
+	ck_assert_int_eq(spool_space_check(fd, 1, 0, &err), SPOOL_OK);
+	ck_assert_uint_eq(err.len, 0);
+	ck_assert_int_eq(spool_space_check(fd, avail + (1ULL << 40), 0, &err),
+	    SPOOL_ENOSPC);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "the queue's file system "
+	    "has "));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&err), " free, below [queue] "
+	    "min_free_space = "));
+	/* Room for the floor but not for the message as well. */
+	str_reset(&err);
+	ck_assert_int_eq(spool_space_check(fd, 1024, avail, &err),
+	    SPOOL_ENOSPC);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "would leave less than "
+	    "[queue] min_free_space = 1K"));
+	ck_assert_int_eq(spool_space_check(fd, 1024, ~0ULL, &err),
+	    SPOOL_ENOSPC);
+	close(fd);
+
+	ck_assert_int_eq(spool_open(&sp, dir, &err), SPOOL_OK);
+	sp.min_free = avail + (1ULL << 40);
+	str_reset(&err);
+	ck_assert_int_eq(spool_create(&sp, "QSPACE", &m, &err), SPOOL_ENOSPC);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "min_free_space"));
+	ck_assert(!exists("tmp", "QSPACE.msg"));
+	sp.min_free = 1;
+	ck_assert_int_eq(spool_create(&sp, "QSPACE", &m, &err), SPOOL_OK);
+	spool_abandon(&sp, &m);
+	spool_close(&sp);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -252,6 +300,7 @@ main(void)
 	tcase_add_test(tc, commit_lock_remove);
 	tcase_add_test(tc, abandon_and_ids);
 	tcase_add_test(tc, orphans_swept);
+	tcase_add_test(tc, space_check);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
