@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "privsep.h"
@@ -243,6 +244,11 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 		    *e.sender ? e.sender : "MAILER-DAEMON");
 		if (e.last_error != NULL)
 			str_appendf(out, "%54s(%s)\n", "", e.last_error);
+		t = (time_t)e.next_try;
+		strftime(when, sizeof(when), "%a %b %e %H:%M:%S",
+		    localtime(&t));
+		str_appendf(out, "%54s(%u attempt%s; next %s)\n", "",
+		    e.attempts, e.attempts == 1 ? "" : "s", when);
 		for (k = 0; k < e.nrcpts; k++)
 			str_appendf(out, "%54s%s\n", "", e.rcpts[k]);
 		str_appendc(out, '\n');
@@ -263,4 +269,86 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 	spool_close(&sp);
 	str_free(&lerr);
 	return EX_OK;
+}
+
+/* One message: locked (so no one is sending it), then removed. */
+static int
+queue_delete_one(struct spool *sp, const char *id, bool all,
+    struct str *out, size_t *removed)
+{
+	struct spool_msg m;
+	struct str lerr = STR_INIT;
+	int rc, code = EX_OK;
+
+	rc = spool_lock(sp, id, &m, &lerr);
+	if (rc == SPOOL_OK) {
+		if ((rc = spool_remove(sp, id, &lerr)) == SPOOL_OK) {
+			str_appendf(out, "%s: removed\n", id);
+			(*removed)++;
+			log_info("%s: removed from the queue by uid %lu", id,
+			    (unsigned long)getuid());
+		}
+		spool_release(&m);
+	}
+	switch (rc) {
+	case SPOOL_OK:
+		break;
+	case SPOOL_ENOENT:
+		str_appendf(out, "%s: not in the queue\n", id);
+		code = EX_NOINPUT;
+		break;
+	case SPOOL_EPERM:
+		/* ALL means all of one's own: the others are no error. */
+		if (!all)
+			str_appendf(out, "%s: not a message of yours; root or "
+			    "group smtpgate may remove it\n", id);
+		code = all ? EX_OK : EX_NOPERM;
+		break;
+	case SPOOL_EBUSY:
+		str_appendf(out, "%s: being sent right now; try again\n", id);
+		code = EX_TEMPFAIL;
+		break;
+	case SPOOL_EINVAL:
+		str_appendf(out, "%s: %s\n", id, str_cstr(&lerr));
+		code = spool_id_ok(id, NULL) ? EX_DATAERR : EX_USAGE;
+		break;
+	default:
+		str_appendf(out, "%s: %s\n", id, str_cstr(&lerr));
+		code = spool_exitcode(rc);
+		break;
+	}
+	str_free(&lerr);
+	return code;
+}
+
+int
+queue_delete(const struct cfg *cfg, struct privsep *ps,
+    const char *const *ids, size_t n, struct str *out, struct str *err)
+{
+	struct spool sp;
+	char **all = NULL;
+	size_t nall = 0, i, removed = 0;
+	int rc, code = EX_OK, one;
+	bool every = n == 1 && strcmp(ids[0], "ALL") == 0;
+
+	if ((rc = queue_open(cfg, ps, &sp, err)) != SPOOL_OK)
+		return spool_exitcode(rc);
+	if (every) {
+		if ((rc = spool_list(&sp, &all, &nall, NULL, err)) != SPOOL_OK) {
+			spool_close(&sp);
+			return spool_exitcode(rc);
+		}
+		ids = (const char *const *)all;
+		n = nall;
+	}
+	for (i = 0; i < n; i++) {
+		one = queue_delete_one(&sp, ids[i], every, out, &removed);
+		if (code == EX_OK)
+			code = one;
+	}
+	str_appendf(out, "Deleted: %zu message%s\n", removed, removed == 1 ?
+	    "" : "s");
+	spool_list_free(all, nall);
+	spool_close(&sp);
+	return code;
 }

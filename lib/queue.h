@@ -50,6 +50,15 @@ struct queue_env {
 /* EX_OK when the run itself worked, whatever each message's outcome. */
 int	queue_run(const struct queue_env *qe, const struct queue_filter *f,
 	    struct queue_stats *st, struct str *err);
+/*
+ * --delete: remove the queued messages named (or "ALL" those this caller
+ * may act on), one line each into out.  EX_OK when every one named went;
+ * else the code of the first that did not: EX_NOINPUT (not queued),
+ * EX_NOPERM (another user's), EX_TEMPFAIL (being sent right now),
+ * EX_USAGE (not a queue id).
+ */
+int	queue_delete(const struct cfg *cfg, struct privsep *ps,
+	    const char *const *ids, size_t n, struct str *out, struct str *err);
 /* The queue as mailq shows it to this caller. */
 int	queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 	    struct str *err);

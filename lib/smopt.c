@@ -253,6 +253,8 @@ smopt_long(struct smopt *o, int argc, char **argv, int *i, struct str *err)
 		o->mode = SMOPT_CHECK_CONFIG;
 	else if (SMOPT_IS("queue-run"))
 		o->mode = SMOPT_QUEUE_DUE;
+	else if (SMOPT_IS("delete"))
+		o->mode = SMOPT_DELETE;
 	else if (SMOPT_IS("version"))
 		o->mode = SMOPT_VERSION;
 	else if (SMOPT_IS("help"))
@@ -360,8 +362,11 @@ smopt_parse(struct smopt *o, int argc, char **argv, struct str *err)
 	    !o->from_headers)
 		return smopt_usage(err, "no recipients given (use -t to take "
 		    "them from the To, Cc and Bcc headers)", NULL);
+	if (o->mode == SMOPT_DELETE && o->recipients.n == 0)
+		return smopt_usage(err, "--delete needs queue ids (as mailq "
+		    "shows them) or ALL", NULL);
 	if (o->mode != SMOPT_DELIVER && o->mode != SMOPT_TEST_MAIL &&
-	    o->recipients.n > 0)
+	    o->mode != SMOPT_DELETE && o->recipients.n > 0)
 		return smopt_usage(err, "recipients '%s' are not used in this "
 		    "mode", o->recipients.v[0]);
 	if (o->relay != NULL && o->mode != SMOPT_TEST_MAIL)

@@ -27,6 +27,7 @@ enum smopt_mode {
 	SMOPT_QUEUE_DUE,	/* --queue-run: only those whose time has come */
 	SMOPT_CHECK_CONFIG,	/* --check-config */
 	SMOPT_TEST_MAIL,	/* --test-mail ADDR [--relay NAME] */
+	SMOPT_DELETE,		/* --delete ID... | ALL: remove queued mail */
 	SMOPT_VERSION,		/* --version */
 	SMOPT_HELP		/* --help */
 };
@@ -62,7 +63,8 @@ struct smopt {
 	const char *queue_id;	/* -qI */
 	const char *queue_rcpt;	/* -qR */
 	const char *queue_sender;	/* -qS */
-	struct smopt_list recipients;	/* operands, not yet split */
+	struct smopt_list recipients;	/* operands, not yet split (queue
+					   ids with --delete) */
 	struct smopt_list ignored;	/* compatibility options, as given */
 };
 

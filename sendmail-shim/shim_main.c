@@ -34,6 +34,7 @@ static const char shim_usage[] =
     "usage: smtpgate-sendmail [-t] [-i] [-f sender] [-F name] [-C config] [-v]\n"
     "                         [-N dsn] [-R ret] [-V envid] [-B type] [--] recipient...\n"
     "       smtpgate-sendmail -bs | -bp | -q | --queue-run\n"
+    "       smtpgate-sendmail --delete ID... | --delete ALL\n"
     "       smtpgate-sendmail --check-config | --test-mail ADDR [--relay NAME]\n"
     "       smtpgate-sendmail --version | --help\n";
 
@@ -372,9 +373,11 @@ shim_queue_run(struct shim *sh)
 	if (rc != 0)
 		fprintf(stderr, "smtpgate-sendmail: queue run: %s\n",
 		    str_cstr(&err));
-	log_info("queue run: %lu tried, %lu sent, %lu deferred, %lu bounced, "
-	    "%lu busy, %lu damaged, %llu connection reuses", st.tried, st.sent,
-	    st.deferred, st.bounced, st.busy, st.damaged,
+	/* The timer runs this every minute: an idle run is not news. */
+	log_msg(st.tried + st.busy + st.damaged > 0 ? LOG_LEVEL_INFO :
+	    LOG_LEVEL_DEBUG, "queue run: %lu tried, %lu sent, %lu deferred, "
+	    "%lu bounced, %lu busy, %lu damaged, %llu connection reuses",
+	    st.tried, st.sent, st.deferred, st.bounced, st.busy, st.damaged,
 	    st.connections_reused);
 	if (sh->opts.verbose)
 		fprintf(stderr, "queue run: %lu tried, %lu sent, %lu deferred, "
@@ -462,6 +465,14 @@ main(int argc, char **argv)
 	case SMOPT_QUEUE_ALL:
 	case SMOPT_QUEUE_DUE:
 		rc = shim_queue_run(&sh);
+		break;
+	case SMOPT_DELETE:
+		rc = queue_delete(sh.cfg, sh.ps.fd != -1 ? &sh.ps : NULL,
+		    sh.opts.recipients.v, sh.opts.recipients.n, &dump, &err);
+		fputs(str_cstr(&dump), stdout);
+		if (err.len > 0)
+			fprintf(stderr, "smtpgate-sendmail: %s\n",
+			    str_cstr(&err));
 		break;
 	default:
 		rc = shim_deliver(&sh);

@@ -367,6 +367,41 @@ expect "root's -q runs the queue" 0 $?
 expect "root's message is delivered" $((n0 + 2)) "$(count)"
 expect "the queue is empty" 0 "$(ls "$tmp/q/env" | wc -l)"
 
+# 8b. --delete: a user removes their own messages, not root's; ALL means
+# all of their own; root removes any.
+relay_down
+for who in user user root; do
+	if [ $who = user ]; then
+		printf 'Subject: to delete\n\nx\n' | as_user "$shim" del-$who@example.org > "$tmp/out" 2>&1
+	else
+		printf 'Subject: to delete\n\nx\n' | "$shim" del-$who@example.org > "$tmp/out" 2>&1
+	fi
+done
+expect "three messages queued to delete" 3 "$(ls "$tmp/q/env" | wc -l)"
+uq=$(grep -l "^owner $uid_user\$" "$tmp"/q/env/* | head -n 1); uq=${uq##*/}
+rq=$(grep -l '^owner 0$' "$tmp"/q/env/* | head -n 1); rq=${rq##*/}
+as_user "$shim" -bp > "$tmp/out" 2>&1
+expect_grep "mailq shows the attempts and the next try" "(1 attempt; next " "$tmp/out"
+as_user "$shim" --delete "$rq" > "$tmp/out" 2>&1
+expect "the user cannot delete root's message" 77 $?
+expect_grep "the refusal says whose it is" "not a message of yours" "$tmp/out"
+expect "root's message is still queued" yes "$([ -e "$tmp/q/env/$rq" ] && echo yes)"
+as_user "$shim" --delete "$uq" > "$tmp/out" 2>&1
+expect "the user deletes their own message" 0 $?
+expect "it is gone" no "$([ -e "$tmp/q/env/$uq" ] || [ -e "$tmp/q/msg/$uq" ] && echo yes || echo no)"
+as_user "$shim" --delete "$uq" > "$tmp/out" 2>&1
+expect "deleting it again: not in the queue" 66 $?
+as_user "$shim" --delete ALL > "$tmp/out" 2>&1
+expect "the user's --delete ALL works" 0 $?
+expect_grep "it removed one message" "Deleted: 1 message$" "$tmp/out"
+expect "only root's message is left" "$rq" "$(ls "$tmp/q/env")"
+as_user "$shim" --delete '../env/x' > "$tmp/out" 2>&1
+expect "a path for an id is refused" 64 $?
+"$shim" --delete "$rq" > "$tmp/out" 2>&1
+expect "root deletes root's message" 0 $?
+expect "the queue is empty again" 0 "$(ls "$tmp/q/env" | wc -l)"
+relay_up
+
 # 9. -bs by the user: the SMTP dialogue is read without the group too,
 # and its message goes out with the login the helper gives.
 printf 'HELO x\r\nMAIL FROM:<ops@example.org>\r\nRCPT TO:<bs@example.org>\r\nDATA\r\nSubject: bs\r\n\r\nbs body\r\n.\r\nQUIT\r\n' |

@@ -53,6 +53,7 @@ static const struct {
 	{ { "sendmail", "--relay", "x", "a@b" }, "--relay goes with --test-mail" },
 	{ { "mailq", "a@b" }, "not used in this mode" },
 	{ { "sendmail", "-bp", "a@b" }, "not used in this mode" },
+	{ { "sendmail", "--delete" }, "--delete needs queue ids" },
 	{ { "sendmail", "-N", "never", "-V", "x\001", "a@b" }, "-V 'x\\x01'" },
 };
 
@@ -149,6 +150,8 @@ static const struct {
 	{ { "sendmail", "--help" }, SMOPT_HELP },
 	{ { "sendmail", "--test-mail=a@b", "--relay", "o365" }, SMOPT_TEST_MAIL },
 	{ { "smtpgate-sendmail", "-bm", "a@b" }, SMOPT_DELIVER },
+	{ { "sendmail", "--delete", "ABC1", "DEF2" }, SMOPT_DELETE },
+	{ { "sendmail", "--delete", "ALL" }, SMOPT_DELETE },
 };
 
 START_TEST(test_modes)
