@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "cfg_int.h"
+#include "secret.h"
 
 #define FIELD(base, k, type)	((type *)(void *)((char *)(base) + (k)->off))
 #define CFIELD(base, k, type)	\
@@ -389,6 +390,14 @@ cfg_set_string(const struct cfg_key *k, void *base, const char *text,
 	size_t n;
 
 	switch (k->type) {
+	case CFG_T_PATH:
+		/* Relative to what?  The caller's working directory is the
+		   caller's choice, and the setgid shim's helper works in /. */
+		if (text[0] != '/') {
+			str_appendf(err, "'%s' is not an absolute path", text);
+			return -1;
+		}
+		break;
 	case CFG_T_HOST:
 		if (!cfg_host_ok(text)) {
 			str_appendf(err, "invalid host name '%s'", text);
@@ -608,6 +617,32 @@ cfg_print_duration(unsigned long v, struct str *out)
 		str_appendf(out, "%lus", v);
 }
 
+/*
+ * A password_command as --check-config shows it: the program, which says
+ * what runs, and "..." for its arguments, which may hold a client secret.
+ * What is printed loads again and prints the same.
+ */
+static void
+cfg_print_masked_command(const char *cmd, struct str *out)
+{
+	char **argv;
+	size_t argc;
+	const char *p;
+
+	if (secret_split(cmd, &argv, &argc) != 0) {
+		str_appendz(out, "(set)");
+		return;
+	}
+	for (p = argv[0]; *p; p++) {
+		if (strchr(" \t\"'\\", *p) != NULL)
+			str_appendc(out, '\\');
+		str_appendc(out, *p);
+	}
+	if (argc > 1)
+		str_appendz(out, " ...");
+	secret_free_argv(argv, argc);
+}
+
 void
 cfg_value_print(const struct cfg_key *k, const void *base, struct str *out)
 {
@@ -663,8 +698,12 @@ cfg_value_print(const struct cfg_key *k, const void *base, struct str *out)
 			str_appendf(out, "\"%s\"", s);
 		break;
 	default:
-		if ((s = *CFIELD(base, k, char *)) != NULL)
-			str_appendz(out, k->secret ? "(set)" : s);
+		if ((s = *CFIELD(base, k, char *)) == NULL)
+			break;
+		if (k->secret)
+			cfg_print_masked_command(s, out);
+		else
+			str_appendz(out, s);
 		break;
 	}
 }

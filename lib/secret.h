@@ -26,7 +26,8 @@ enum { SECRET_OK = 0, SECRET_EFAIL };
 int	secret_get(const char *password_file, const char *password_command,
 	    struct str *out, struct str *err);
 /* Split a command line into words: white space separates, double and
-   single quotes group, backslash escapes.  False on unbalanced quotes. */
+   single quotes group, backslash escapes.  0, or -1 on unbalanced quotes
+   or no word at all. */
 int	secret_split(const char *cmd, char ***argv, size_t *argc);
 void	secret_free_argv(char **argv, size_t argc);
 
