@@ -153,6 +153,7 @@ hdr_take_line(struct hdr_pstate *ps, const char *line, size_t len)
 {
 	struct hdr_block *hb = ps->hb;
 	struct hdr_field *f = NULL;
+	struct str clean = STR_INIT;
 	const char *name = NULL, *v, *end;
 	size_t eol = 0, nlen = 0, colon = 0, i;
 	bool cont;
@@ -227,6 +228,24 @@ hdr_take_line(struct hdr_pstate *ps, const char *line, size_t len)
 		return HDR_ETOOBIG;
 	}
 
+	/*
+	 * A bare CR inside a field becomes a space, here, before anyone looks
+	 * at the field.  Left alone it is a line break for the wire encoder
+	 * (smtp_data turns it into CRLF) and for many receivers, but part of
+	 * the value for the policy: "Subject: x\rFrom: <ceo@...>" would be a
+	 * Subject to the policy and a second From to the relay.  As a space
+	 * it means the same to both, in value and raw alike, and the field
+	 * stays one field.  Only bytes before the line ending can be bare CRs
+	 * (an LF ends the line), so the line ending itself is never touched.
+	 */
+	if (memchr(line, '\r', len - eol) != NULL) {
+		str_set(&clean, line, len);
+		for (i = 0; i < len - eol; i++)
+			if (clean.data[i] == '\r')
+				clean.data[i] = ' ';
+		line = clean.data;
+		hb->flags |= HDR_F_BARE_CR;
+	}
 	for (i = 0; i < len; i++)
 		if ((unsigned char)line[i] >= 0x80) {
 			hb->flags |= HDR_F_8BIT;
@@ -253,6 +272,7 @@ hdr_take_line(struct hdr_pstate *ps, const char *line, size_t len)
 	/* A line cut off by EOF cannot be continued. */
 	if (eol == 0)
 		ps->open = false;
+	str_free(&clean);
 	return HDR_OK;
 }
 
