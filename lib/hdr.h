@@ -81,7 +81,9 @@ enum {
 #define HDR_F_CRLF		0x04u	/* some line ended in CRLF */
 #define HDR_F_NOBODY_SEP	0x08u	/* EOF before the empty line */
 #define HDR_F_NOTHEADER		0x10u	/* a non-header line ended the header */
-#define HDR_F_BARE_CR		0x20u	/* a bare CR in a field became a space */
+#define HDR_F_BARE_CR		0x20u	/* a bare CR in a field became a space
+					   (from the MTA: any CR or LF outside
+					   a fold) */
 
 /* Longest field name accepted by the edit functions (RFC 5322 line limit). */
 #define HDR_NAME_MAX		998
@@ -98,6 +100,9 @@ struct hdr_field {
 				   leading WSP after the colon removed,
 				   trailing line ending removed */
 	bool	changed;	/* write from name + value, not raw */
+	bool	crlf_fixed;	/* hdr_add_parsed: a CR or LF outside a fold
+				   is a space in value; the MTA's copy still
+				   holds it and must be replaced */
 };
 
 struct hdr_block {
@@ -141,7 +146,9 @@ int	hdr_parse_buffer(struct hdr_block *hb, const char *data, size_t len,
 /*
  * Milter side: record a field as the MTA reported it.  The value may hold
  * CRLF or LF before whitespace (libmilter passes folded values); value is
- * stored unfolded, raw stays empty, changed false.
+ * stored unfolded, raw stays empty, changed false.  Every other CR or LF
+ * is stored as a space, as hdr_read() does with a bare CR, and sets
+ * crlf_fixed and HDR_F_BARE_CR.
  */
 void	hdr_add_parsed(struct hdr_block *hb, const char *name,
 	    const char *value);

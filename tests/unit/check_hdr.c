@@ -557,8 +557,23 @@ START_TEST(test_add_parsed)
 	hdr_add_parsed(&hb, "To", "a@x,\r\n\tb@y,\n c@z");
 	hdr_add_parsed(&hb, "Subject", "caf\xc3\xa9");
 	hdr_add_parsed(&hb, "to", "d@w");
+	ck_assert(!(hb.flags & HDR_F_BARE_CR));
+	ck_assert(!hb.v[0].crlf_fixed);
+	/*
+	 * A break that is no fold is a space, as in hdr_read(), and the field
+	 * is marked for the policy to replace at the MTA (policy_header.c).
+	 */
 	hdr_add_parsed(&hb, "X-Odd", "x\r\n\r\n y\r\nz\r");
-	ck_assert_str_eq(str_cstr(&hb.v[3].value), "x y\r\nz\r");
+	ck_assert_str_eq(str_cstr(&hb.v[3].value), "x y  z ");
+	ck_assert(hb.v[3].crlf_fixed);
+	ck_assert(hb.flags & HDR_F_BARE_CR);
+	hdr_add_parsed(&hb, "Subject", "x\rFrom: \"CEO\" <ceo@example.org>");
+	ck_assert_str_eq(str_cstr(&hb.v[4].value),
+	    "x From: \"CEO\" <ceo@example.org>");
+	ck_assert(hb.v[4].crlf_fixed);
+	ck_assert_int_eq(hdr_replace(&hb, 4, "clean", NULL), HDR_OK);
+	ck_assert(!hb.v[4].crlf_fixed);
+	ck_assert_int_eq(hdr_remove(&hb, 4), HDR_OK);
 	ck_assert_int_eq(hdr_remove(&hb, 3), HDR_OK);
 	ck_assert_uint_eq(hb.n, 3);
 	ck_assert_str_eq(str_cstr(&hb.v[0].value), "a@x,\tb@y, c@z");
