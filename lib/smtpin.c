@@ -127,47 +127,58 @@ smtpin_path(const char *args, const char *prefix, int *eight_bit)
 	return xstrndup(p, n);
 }
 
-/* Copy DATA lines to a temporary file until ".": 0 ok, -1 on EOF/error. */
+/* The data is complete: rewind it for the deliver callback. */
+static int
+smtpin_data_done(struct smtpin *s)
+{
+	return fflush(s->txn.data) == 0 && !ferror(s->txn.data) &&
+	    fseek(s->txn.data, 0, SEEK_SET) == 0 ? 0 : -2;
+}
+
+/*
+ * Copy the data to a temporary file up to the end of data: 0 ok, -1 when
+ * the input ends first, -2 when the temporary file fails.
+ *
+ * Only CR LF "." CR LF ends the data (RFC 5321 4.1.1.4): a line starts
+ * after CR LF and nowhere else.  A bare LF or bare CR is data, so
+ * "\n.\n", "\n.\r\n", "\r\n.\n", "\r.\r" and every other SMTP-smuggling
+ * variant stay inside the message, and a body cannot end it early and
+ * start a second one to recipients of its own choosing.  For the same
+ * reason the dot of a stuffed line is removed only at the start of a line
+ * (".." is "."; ".x", which no client stuffs, is kept).
+ * Stored: CR LF as LF, a bare LF as LF, a bare CR as CR.  The wire encoder
+ * (smtp_data.h) makes each of them a CRLF and stuffs a dot after it, so a
+ * lone "." after a bare LF or CR arrives as a "." line, never as an end of
+ * data at the relay.  A client that ends its lines with bare LF alone is
+ * never done: the session ends inside DATA and nothing is accepted.
+ */
 static int
 smtpin_data(struct smtpin *s)
 {
-	int c, bol = 1, dot = 0;
+	int c, d, bol = 1;
 
 	if ((s->txn.data = tmpfile()) == NULL)
 		return -2;
 	/* Byte by byte: a line may be any length, memory stays flat. */
 	while ((c = getc(s->in)) != EOF) {
 		if (bol && c == '.') {
-			dot = 1;
-			bol = 0;
-			continue;
-		}
-		if (dot) {
-			/* "." then CRLF or LF ends the data; ".x" is "x". */
-			if (c == '\n')
-				return fflush(s->txn.data) == 0 &&
-				    fseek(s->txn.data, 0, SEEK_SET) == 0 ? 0 : -2;
+			if ((c = getc(s->in)) == EOF)
+				break;
 			if (c == '\r') {
-				int d = getc(s->in);
-
-				if (d == '\n')
-					return fflush(s->txn.data) == 0 &&
-					    fseek(s->txn.data, 0, SEEK_SET) == 0 ?
-					    0 : -2;
+				if ((d = getc(s->in)) == '\n')
+					return smtpin_data_done(s);
 				if (d != EOF)
 					ungetc(d, s->in);
 			}
-			dot = 0;
+			putc('.', s->txn.data);
 			if (c == '.') {
-				putc('.', s->txn.data);
+				bol = 0;
 				continue;
 			}
-			putc('.', s->txn.data);
 		}
+		bol = 0;
 		if (c == '\r') {
-			int d = getc(s->in);
-
-			if (d == '\n') {
+			if ((d = getc(s->in)) == '\n') {
 				putc('\n', s->txn.data);
 				bol = 1;
 				continue;
@@ -176,7 +187,6 @@ smtpin_data(struct smtpin *s)
 				ungetc(d, s->in);
 		}
 		putc(c, s->txn.data);
-		bol = c == '\n';
 	}
 	return -1;
 }

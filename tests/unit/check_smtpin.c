@@ -66,7 +66,7 @@ START_TEST(test_symfony_session)
 	    "MAIL FROM:<> BODY=8BITMIME\r\n"
 	    "RCPT TO:c@example.org\r\n"
 	    "DATA\r\n"
-	    "Subject: two\n\nlf only\n.\n"
+	    "Subject: two\r\n\r\n...\r\n.\r\n"
 	    "QUIT\r\n"
 	    "NOOP\r\n";		/* after QUIT: never read */
 	struct record rec = { STR_INIT, 250 };
@@ -88,7 +88,83 @@ START_TEST(test_symfony_session)
 	ck_assert_str_eq(str_cstr(&rec.log),
 	    "app@example.org|a@example.org,b@example.org|"
 	    "Subject: one\n\n.leading dot\nbody\n#\n"
-	    "|c@example.org|Subject: two\n\nlf only\n#\n");
+	    "|c@example.org|Subject: two\n\n..\n#\n");
+	str_free(&out);
+	str_free(&rec.log);
+}
+END_TEST
+
+/*
+ * SMTP smuggling into -bs: a body holding an end of data that is not
+ * CR LF . CR LF, then a second transaction.  Only one message may come
+ * out, holding all of it (CR LF stored as LF, bare CR and LF kept).
+ */
+#define SMUGGLE_HEAD \
+	"EHLO x\r\nMAIL FROM:<app@example.org>\r\nRCPT TO:<a@example.org>\r\n" \
+	"DATA\r\nSubject: s\r\n\r\nbefore"
+#define SMUGGLE_TAIL \
+	"MAIL FROM:<evil@attacker.example>\r\n" \
+	"RCPT TO:<victim@example.net>\r\nDATA\r\nsmuggled\r\n.\r\nQUIT\r\n"
+#define SMUGGLE_STORED \
+	"MAIL FROM:<evil@attacker.example>\nRCPT TO:<victim@example.net>\n" \
+	"DATA\nsmuggled\n#\n"
+
+static const struct {
+	const char *variant;	/* what follows "before" */
+	const char *stored;	/* how it is stored */
+} smuggle[] = {
+	{ "\n.\n", "\n.\n" },
+	{ "\n.\r\n", "\n.\n" },
+	{ "\r\n.\n", "\n.\n" },
+	{ "\r.\r", "\r.\r" },
+	{ "\r.\r\n", "\r.\n" },
+	{ "\r\n.\r", "\n.\r" },
+	{ "\r.\n", "\r.\n" },
+	{ "\n.\r", "\n.\r" },
+	/* a stuffed dot after a bare LF is not a stuffed dot */
+	{ "\n..\r\n", "\n..\n" },
+	{ "\r\n\n.\r\n", "\n\n.\n" },
+};
+
+START_TEST(test_smuggling)
+{
+	struct record rec = { STR_INIT, 250 };
+	struct str script = STR_INIT, out = STR_INIT, want = STR_INIT;
+
+	str_appendz(&script, SMUGGLE_HEAD);
+	str_appendz(&script, smuggle[_i].variant);
+	str_appendz(&script, SMUGGLE_TAIL);
+	session(script.data, script.len, &rec, &out);
+	str_appendz(&want, "app@example.org|a@example.org|Subject: s\n\nbefore");
+	str_appendz(&want, smuggle[_i].stored);
+	str_appendz(&want, SMUGGLE_STORED);
+	ck_assert_str_eq(str_cstr(&rec.log), str_cstr(&want));
+	ck_assert_str_eq(str_cstr(&out),
+	    "220 app1.example.org ESMTP smtpgate\r\n"
+	    "250-app1.example.org\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
+	    "250 ENHANCEDSTATUSCODES\r\n"
+	    "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n"
+	    "250 2.0.0 Ok: queued as X1\r\n"
+	    "221 2.0.0 Bye\r\n");
+	str_free(&script);
+	str_free(&out);
+	str_free(&want);
+	str_free(&rec.log);
+}
+END_TEST
+
+/* The real end of data, in the same script: two messages, as sent. */
+START_TEST(test_real_end_of_data)
+{
+	static const char script[] = SMUGGLE_HEAD "\r\n.\r\n" SMUGGLE_TAIL;
+	struct record rec = { STR_INIT, 250 };
+	struct str out = STR_INIT;
+
+	session(script, sizeof(script) - 1, &rec, &out);
+	ck_assert_str_eq(str_cstr(&rec.log),
+	    "app@example.org|a@example.org|Subject: s\n\nbefore\n#\n"
+	    "evil@attacker.example|victim@example.net|smuggled\n#\n");
 	str_free(&out);
 	str_free(&rec.log);
 }
@@ -187,6 +263,9 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, test_symfony_session);
+	tcase_add_loop_test(tc, test_smuggling, 0,
+	    sizeof(smuggle) / sizeof(smuggle[0]));
+	tcase_add_test(tc, test_real_end_of_data);
 	tcase_add_loop_test(tc, test_errors, 0, sizeof(errors) / sizeof(errors[0]));
 	tcase_add_test(tc, test_source_route_and_refusal);
 	tcase_add_test(tc, test_eof_in_data_delivers_nothing);
