@@ -15,6 +15,7 @@ struct smtpin {
 	struct smtpin_txn txn;
 	int	have_mail;
 	int	greeted;
+	int	truncated;	/* the input ended inside DATA */
 	struct str line;
 };
 
@@ -275,8 +276,14 @@ smtpin_command(struct smtpin *s, smtpin_deliver_fn deliver, void *arg,
 			return -1;
 		rc = smtpin_data(s);
 		if (rc == -1) {
-			/* End of input inside DATA: nothing was accepted. */
+			/*
+			 * End of input inside DATA: nothing was accepted, and
+			 * no reply can reach a client that has gone.  The
+			 * caller must hear of it, or a client whose lines end
+			 * in LF alone loses its message without a word.
+			 */
 			*quit = 1;
+			s->truncated = 1;
 			smtpin_reset(s);
 			return 0;
 		}
@@ -330,5 +337,7 @@ smtpin_run(FILE *in, FILE *out, const char *hostname,
 	}
 	smtpin_reset(&s);
 	str_free(&s.line);
+	if (rc == SMTPIN_OK && s.truncated)
+		rc = SMTPIN_ETRUNC;
 	return rc;
 }

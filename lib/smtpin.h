@@ -42,9 +42,18 @@ struct smtpin_txn {
 typedef int (*smtpin_deliver_fn)(void *arg, struct smtpin_txn *txn,
     struct smtp_reply *reply);
 
-enum { SMTPIN_OK = 0, SMTPIN_EIO };
+enum {
+	SMTPIN_OK = 0,
+	SMTPIN_EIO,		/* reading or writing the dialogue failed */
+	SMTPIN_ETRUNC		/* the input ended inside DATA: that message
+				   was not accepted (nor delivered) */
+};
 
-/* Run a session until QUIT or end of input.  SMTPIN_EIO on I/O errors. */
+/*
+ * Run a session until QUIT or end of input.  The messages accepted before
+ * an error were delivered and stay so; SMTPIN_ETRUNC tells the caller
+ * that the last one was not, although no reply said so.
+ */
 int	smtpin_run(FILE *in, FILE *out, const char *hostname,
 	    smtpin_deliver_fn deliver, void *arg);
 

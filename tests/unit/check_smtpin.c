@@ -36,9 +36,22 @@ deliver(void *arg, struct smtpin_txn *txn, struct smtp_reply *reply)
 	return 0;
 }
 
+static size_t
+count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
 /* Run a session over script; return the transcript of our replies. */
 static void
-session(const char *script, size_t len, struct record *rec, struct str *out)
+session_rc(const char *script, size_t len, struct record *rec,
+    struct str *out, int want)
 {
 	char *buf = NULL;
 	size_t size = 0;
@@ -46,11 +59,17 @@ session(const char *script, size_t len, struct record *rec, struct str *out)
 	FILE *o = open_memstream(&buf, &size);
 
 	ck_assert_int_eq(smtpin_run(in, o, "app1.example.org", deliver, rec),
-	    SMTPIN_OK);
+	    want);
 	fclose(in);
 	fclose(o);
 	str_set(out, buf, size);
 	free(buf);
+}
+
+static void
+session(const char *script, size_t len, struct record *rec, struct str *out)
+{
+	session_rc(script, len, rec, out, SMTPIN_OK);
 }
 
 START_TEST(test_symfony_session)
@@ -227,9 +246,35 @@ START_TEST(test_eof_in_data_delivers_nothing)
 	struct record rec = { STR_INIT, 250 };
 	struct str out = STR_INIT;
 
-	session(script, sizeof(script) - 1, &rec, &out);
+	session_rc(script, sizeof(script) - 1, &rec, &out, SMTPIN_ETRUNC);
 	ck_assert_uint_eq(rec.log.len, 0);
 	ck_assert_ptr_null(strstr(str_cstr(&out), "queued"));
+	str_free(&out);
+	str_free(&rec.log);
+}
+END_TEST
+
+/*
+ * A client whose lines end in LF alone: its "." never ends the data, so
+ * its message is not accepted, and the caller is told (SMTPIN_ETRUNC).
+ * The message before it, with CR LF, was delivered and stays so.
+ */
+START_TEST(test_lf_only_client)
+{
+	static const char script[] =
+	    "EHLO x\nMAIL FROM:<a@b>\nRCPT TO:<c@d>\nDATA\n"
+	    "Subject: crlf\r\n\r\nfirst\r\n.\r\n"
+	    "MAIL FROM:<a@b>\nRCPT TO:<c@d>\nDATA\n"
+	    "Subject: lf\n\nsecond\n.\nQUIT\n";
+	struct record rec = { STR_INIT, 250 };
+	struct str out = STR_INIT;
+
+	session_rc(script, sizeof(script) - 1, &rec, &out, SMTPIN_ETRUNC);
+	ck_assert_str_eq(str_cstr(&rec.log), "a@b|c@d|Subject: crlf\n\nfirst\n#\n");
+	/* LF-ended commands are still understood. */
+	ck_assert_uint_eq(count_of(str_cstr(&out), "354 "), 2);
+	ck_assert_uint_eq(count_of(str_cstr(&out), "queued"), 1);
+	ck_assert_ptr_null(strstr(str_cstr(&out), "221 "));
 	str_free(&out);
 	str_free(&rec.log);
 }
@@ -269,6 +314,7 @@ main(void)
 	tcase_add_loop_test(tc, test_errors, 0, sizeof(errors) / sizeof(errors[0]));
 	tcase_add_test(tc, test_source_route_and_refusal);
 	tcase_add_test(tc, test_eof_in_data_delivers_nothing);
+	tcase_add_test(tc, test_lf_only_client);
 	tcase_add_test(tc, test_long_line);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
