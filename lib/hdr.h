@@ -13,6 +13,12 @@
  *   are added or replaced are written from name and value, folded.
  * - Reading is line by line into struct str with every length bounded by
  *   struct hdr_limits; nothing outside is kept in a fixed buffer.
+ * - A bare CR (one not followed by LF) inside a header field is read as a
+ *   space, in raw and value alike, and HDR_F_BARE_CR is set: the policy and
+ *   the wire then see the same field, never one field to the policy and a
+ *   CR-separated extra header line to the relay (the wire encoder and many
+ *   servers take a bare CR as a line break).  A bare LF already ends the
+ *   line.  Lines that are not header fields (body_start) are not touched.
  * - Memory: a struct hdr_block owns its fields and their strings; hdr_free()
  *   releases everything and leaves an empty, reusable block.  Allocation
  *   failure die()s (util.h).
@@ -23,8 +29,9 @@
  *
  * State after hdr_read()/hdr_parse_buffer() (invariant used by the tests and
  * the fuzz target): the raw bytes of hb->v[0..n-1], then hb->eoh, then
- * hb->body_start, then whatever is left in the stream are exactly the input.
- * So on every return, including errors other than HDR_EIO, no byte is lost:
+ * hb->body_start, then whatever is left in the stream are exactly the input,
+ * except that each bare CR within the raw bytes is a space there.  So on
+ * every return, including errors other than HDR_EIO, no byte is lost:
  *   HDR_OK         the empty line ending the header (CRLF or LF) is in
  *                  hb->eoh; body_start is empty; the stream is at the body.
  *                  If the input ended before the empty line, eoh is empty
@@ -74,6 +81,9 @@ enum {
 #define HDR_F_CRLF		0x04u	/* some line ended in CRLF */
 #define HDR_F_NOBODY_SEP	0x08u	/* EOF before the empty line */
 #define HDR_F_NOTHEADER		0x10u	/* a non-header line ended the header */
+#define HDR_F_BARE_CR		0x20u	/* a bare CR in a field became a space
+					   (from the MTA: any CR or LF outside
+					   a fold) */
 
 /* Longest field name accepted by the edit functions (RFC 5322 line limit). */
 #define HDR_NAME_MAX		998
@@ -90,6 +100,9 @@ struct hdr_field {
 				   leading WSP after the colon removed,
 				   trailing line ending removed */
 	bool	changed;	/* write from name + value, not raw */
+	bool	crlf_fixed;	/* hdr_add_parsed: a CR or LF outside a fold
+				   is a space in value; the MTA's copy still
+				   holds it and must be replaced */
 };
 
 struct hdr_block {
@@ -133,7 +146,9 @@ int	hdr_parse_buffer(struct hdr_block *hb, const char *data, size_t len,
 /*
  * Milter side: record a field as the MTA reported it.  The value may hold
  * CRLF or LF before whitespace (libmilter passes folded values); value is
- * stored unfolded, raw stays empty, changed false.
+ * stored unfolded, raw stays empty, changed false.  Every other CR or LF
+ * is stored as a space, as hdr_read() does with a bare CR, and sets
+ * crlf_fixed and HDR_F_BARE_CR.
  */
 void	hdr_add_parsed(struct hdr_block *hb, const char *name,
 	    const char *value);

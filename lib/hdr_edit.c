@@ -176,6 +176,7 @@ hdr_replacen(struct hdr_block *hb, size_t index, const char *value,
 	/* The old bytes no longer describe the field: write it anew. */
 	str_free(&f->raw);
 	f->changed = true;
+	f->crlf_fixed = false;
 	hdr_note_8bit(hb, value, vlen);
 	return HDR_OK;
 }

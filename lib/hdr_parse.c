@@ -81,6 +81,7 @@ hdr_new_field(struct hdr_block *hb, size_t index)
 	str_init(&f->raw);
 	str_init(&f->value);
 	f->changed = false;
+	f->crlf_fixed = false;
 	return f;
 }
 
@@ -153,6 +154,7 @@ hdr_take_line(struct hdr_pstate *ps, const char *line, size_t len)
 {
 	struct hdr_block *hb = ps->hb;
 	struct hdr_field *f = NULL;
+	struct str clean = STR_INIT;
 	const char *name = NULL, *v, *end;
 	size_t eol = 0, nlen = 0, colon = 0, i;
 	bool cont;
@@ -227,6 +229,24 @@ hdr_take_line(struct hdr_pstate *ps, const char *line, size_t len)
 		return HDR_ETOOBIG;
 	}
 
+	/*
+	 * A bare CR inside a field becomes a space, here, before anyone looks
+	 * at the field.  Left alone it is a line break for the wire encoder
+	 * (smtp_data turns it into CRLF) and for many receivers, but part of
+	 * the value for the policy: "Subject: x\rFrom: <ceo@...>" would be a
+	 * Subject to the policy and a second From to the relay.  As a space
+	 * it means the same to both, in value and raw alike, and the field
+	 * stays one field.  Only bytes before the line ending can be bare CRs
+	 * (an LF ends the line), so the line ending itself is never touched.
+	 */
+	if (memchr(line, '\r', len - eol) != NULL) {
+		str_set(&clean, line, len);
+		for (i = 0; i < len - eol; i++)
+			if (clean.data[i] == '\r')
+				clean.data[i] = ' ';
+		line = clean.data;
+		hb->flags |= HDR_F_BARE_CR;
+	}
 	for (i = 0; i < len; i++)
 		if ((unsigned char)line[i] >= 0x80) {
 			hb->flags |= HDR_F_8BIT;
@@ -253,6 +273,7 @@ hdr_take_line(struct hdr_pstate *ps, const char *line, size_t len)
 	/* A line cut off by EOF cannot be continued. */
 	if (eol == 0)
 		ps->open = false;
+	str_free(&clean);
 	return HDR_OK;
 }
 
@@ -360,7 +381,7 @@ void
 hdr_add_parsed(struct hdr_block *hb, const char *name, const char *value)
 {
 	struct hdr_field *f;
-	size_t i, j, n = strlen(value), start = 0;
+	size_t i, j, n = strlen(value);
 
 	f = hdr_new_field(hb, hb->n);
 	str_setz(&f->name, name);
@@ -369,6 +390,11 @@ hdr_add_parsed(struct hdr_block *hb, const char *name, const char *value)
 	 * libmilter hands folded values over: drop each line break before
 	 * WSP.  A whole run of CR and LF goes, so that no break before WSP
 	 * can be left behind (CR LF CR LF SP would otherwise keep one).
+	 * Any other CR or LF (a bare CR the MTA took as data, a break not
+	 * followed by WSP) becomes a space, as hdr_read() does it: the next
+	 * hop may see a header line start there, so the policy must not judge
+	 * a value that holds one.  The MTA still has the old bytes: the field
+	 * is marked so that the policy replaces it there (policy_header.c).
 	 */
 	for (i = 0; i < n; i = j) {
 		if ((unsigned char)value[i] >= 0x80)
@@ -376,15 +402,16 @@ hdr_add_parsed(struct hdr_block *hb, const char *name, const char *value)
 		for (j = i; j < n && (value[j] == '\r' || value[j] == '\n'); j++)
 			;
 		if (j == i) {
-			j++;
+			str_appendc(&f->value, value[j++]);
 			continue;
 		}
-		if (j < n && hdr_is_wsp(value[j])) {
-			str_append(&f->value, value + start, i - start);
-			start = j;
-		}
+		if (j < n && hdr_is_wsp(value[j]))
+			continue;
+		for (; i < j; i++)
+			str_appendc(&f->value, ' ');
+		f->crlf_fixed = true;
+		hb->flags |= HDR_F_BARE_CR;
 	}
-	str_append(&f->value, value + start, n - start);
 	hb->size += strlen(name) + 1 + n;
 }
 

@@ -102,12 +102,10 @@ hdr_write(const struct hdr_block *hb, struct str *out)
 			str_appends(out, &f->raw);
 			/*
 			 * Cut off by EOF: end it, or the next field joins.
-			 * After a CR that ends the value, LF alone would
-			 * turn it into a line ending and lose it.
+			 * The reader made a CR there a space (hdr.h), so an
+			 * LF added here cannot pair with it into a CRLF.
 			 */
-			if (f->raw.data[f->raw.len - 1] == '\r')
-				str_appendz(out, "\r\n");
-			else if (f->raw.data[f->raw.len - 1] != '\n')
+			if (f->raw.data[f->raw.len - 1] != '\n')
 				str_appendz(out, eol);
 		} else
 			hdr_fold(out, &f->name, &f->value, eol);

@@ -1,6 +1,9 @@
 /*
  * policy - the message policy both front ends enforce: From must match the
  * login, Reply-To, excluded recipients, redirect to the report addresses.
+ * Fields the MTA holds with a line break inside (hdr_add_parsed marks
+ * them) are first replaced by the value the policy judges, the breaks
+ * spaces.
  *
  * policy_run() takes the envelope and the header block of one message,
  * decides, and applies its edits to them in place (the shim then sends

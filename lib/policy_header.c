@@ -1,12 +1,41 @@
 /*
- * policy_header - header policy that needs no login: the forced From
- * display name and Reply-To.
+ * policy_header - header policy that needs no login: fields the MTA holds
+ * with a line break inside, the forced From display name and Reply-To.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy_int.h"
+
+/*
+ * A field the MTA reported with a CR or LF outside a fold was judged with
+ * spaces there (hdr_add_parsed); the MTA still has the break, where the
+ * next hop may read a second header line ("Subject: x\rFrom: ...").  So
+ * the field is replaced at the MTA by what the policy saw.  First of the
+ * steps, so that later edits of the same field come after it.  The shim's
+ * reader has made the spaces in the message itself: nothing is marked.
+ */
+void
+policy_header_breaks(struct policy_ctx *c)
+{
+	struct hdr_block *hb = c->m->hdr;
+	size_t i, n = 0;
+	char *value;
+
+	for (i = 0; i < hb->n && !c->failed; i++) {
+		if (!hb->v[i].crlf_fixed)
+			continue;
+		/* A copy: the edit replaces the string it would read. */
+		value = xstrndup(str_cstr(&hb->v[i].value), hb->v[i].value.len);
+		policy_hdr_change(c, i, value);
+		free(value);
+		n++;
+	}
+	if (n > 0)
+		policy_note(c, "header-line-breaks=%zu", n);
+}
 
 /* from_display_name on a From with exactly one mailbox. */
 void

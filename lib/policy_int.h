@@ -38,6 +38,7 @@ bool	policy_is_null_sender(const char *s);
 bool	policy_parse_path(const char *s, struct addr *a);
 
 /* The steps, in the order policy_run() takes them. */
+void	policy_header_breaks(struct policy_ctx *c);
 void	policy_login(struct policy_ctx *c);
 void	policy_display_name(struct policy_ctx *c);
 void	policy_reply_to(struct policy_ctx *c);

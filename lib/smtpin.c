@@ -15,6 +15,7 @@ struct smtpin {
 	struct smtpin_txn txn;
 	int	have_mail;
 	int	greeted;
+	int	truncated;	/* the input ended inside DATA */
 	struct str line;
 	unsigned long long max_size;	/* 0: none */
 	unsigned long long data_size;	/* bytes of this DATA, kept or not */
@@ -131,7 +132,8 @@ smtpin_path(const char *args, const char *prefix, int *eight_bit)
 
 /*
  * One byte of data.  Past max_size nothing more is stored, but the
- * dialogue goes on to the "." so that the client hears the refusal.
+ * dialogue goes on to the end of data so that the client hears the
+ * refusal.
  */
 static void
 smtpin_put(struct smtpin *s, int c)
@@ -141,11 +143,35 @@ smtpin_put(struct smtpin *s, int c)
 	s->data_size++;
 }
 
-/* Copy DATA lines to a temporary file until ".": 0 ok, -1 on EOF/error. */
+/* The data is complete: rewind it for the deliver callback. */
+static int
+smtpin_data_done(struct smtpin *s)
+{
+	return fflush(s->txn.data) == 0 && !ferror(s->txn.data) &&
+	    fseek(s->txn.data, 0, SEEK_SET) == 0 ? 0 : -2;
+}
+
+/*
+ * Copy the data to a temporary file up to the end of data: 0 ok, -1 when
+ * the input ends first, -2 when the temporary file fails.
+ *
+ * Only CR LF "." CR LF ends the data (RFC 5321 4.1.1.4): a line starts
+ * after CR LF and nowhere else.  A bare LF or bare CR is data, so
+ * "\n.\n", "\n.\r\n", "\r\n.\n", "\r.\r" and every other SMTP-smuggling
+ * variant stay inside the message, and a body cannot end it early and
+ * start a second one to recipients of its own choosing.  For the same
+ * reason the dot of a stuffed line is removed only at the start of a line
+ * (".." is "."; ".x", which no client stuffs, is kept).
+ * Stored: CR LF as LF, a bare LF as LF, a bare CR as CR.  The wire encoder
+ * (smtp_data.h) makes each of them a CRLF and stuffs a dot after it, so a
+ * lone "." after a bare LF or CR arrives as a "." line, never as an end of
+ * data at the relay.  A client that ends its lines with bare LF alone is
+ * never done: the session ends inside DATA and nothing is accepted.
+ */
 static int
 smtpin_data(struct smtpin *s)
 {
-	int c, bol = 1, dot = 0;
+	int c, d, bol = 1;
 
 	s->data_size = 0;
 	if ((s->txn.data = tmpfile()) == NULL)
@@ -153,36 +179,23 @@ smtpin_data(struct smtpin *s)
 	/* Byte by byte: a line may be any length, memory stays flat. */
 	while ((c = getc(s->in)) != EOF) {
 		if (bol && c == '.') {
-			dot = 1;
-			bol = 0;
-			continue;
-		}
-		if (dot) {
-			/* "." then CRLF or LF ends the data; ".x" is "x". */
-			if (c == '\n')
-				return fflush(s->txn.data) == 0 &&
-				    fseek(s->txn.data, 0, SEEK_SET) == 0 ? 0 : -2;
+			if ((c = getc(s->in)) == EOF)
+				break;
 			if (c == '\r') {
-				int d = getc(s->in);
-
-				if (d == '\n')
-					return fflush(s->txn.data) == 0 &&
-					    fseek(s->txn.data, 0, SEEK_SET) == 0 ?
-					    0 : -2;
+				if ((d = getc(s->in)) == '\n')
+					return smtpin_data_done(s);
 				if (d != EOF)
 					ungetc(d, s->in);
 			}
-			dot = 0;
+			smtpin_put(s, '.');
 			if (c == '.') {
-				smtpin_put(s, '.');
+				bol = 0;
 				continue;
 			}
-			smtpin_put(s, '.');
 		}
+		bol = 0;
 		if (c == '\r') {
-			int d = getc(s->in);
-
-			if (d == '\n') {
+			if ((d = getc(s->in)) == '\n') {
 				smtpin_put(s, '\n');
 				bol = 1;
 				continue;
@@ -191,7 +204,6 @@ smtpin_data(struct smtpin *s)
 				ungetc(d, s->in);
 		}
 		smtpin_put(s, c);
-		bol = c == '\n';
 	}
 	return -1;
 }
@@ -282,8 +294,14 @@ smtpin_command(struct smtpin *s, smtpin_deliver_fn deliver, void *arg,
 			return -1;
 		rc = smtpin_data(s);
 		if (rc == -1) {
-			/* End of input inside DATA: nothing was accepted. */
+			/*
+			 * End of input inside DATA: nothing was accepted, and
+			 * no reply can reach a client that has gone.  The
+			 * caller must hear of it, or a client whose lines end
+			 * in LF alone loses its message without a word.
+			 */
 			*quit = 1;
+			s->truncated = 1;
 			smtpin_reset(s);
 			return 0;
 		}
@@ -348,5 +366,7 @@ smtpin_run(FILE *in, FILE *out, const char *hostname,
 	}
 	smtpin_reset(&s);
 	str_free(&s.line);
+	if (rc == SMTPIN_OK && s.truncated)
+		rc = SMTPIN_ETRUNC;
 	return rc;
 }

@@ -330,6 +330,9 @@ submit_take_message(struct submit *s, FILE *in, bool ignore_dots,
 		return rc == HDR_EIO ? SUBMIT_ETMP : SUBMIT_EDATA;
 	}
 	str_free(&herr);
+	if (s->hdr.flags & HDR_F_BARE_CR)
+		log_info("%s: a bare CR in the header was read as a space "
+		    "(hdr.h)", str_cstr(&s->queue_id));
 	if (s->cfg->max_message_size > 0) {
 		hsize = (unsigned long long)s->hdr.size + s->hdr.eoh.len;
 		if (hsize > s->cfg->max_message_size)

@@ -452,8 +452,17 @@ main(int argc, char **argv)
 		break;
 	case SMOPT_SMTP:
 		rc = smtpin_run(stdin, stdout, str_cstr(&sh.hostname),
-		    sh.cfg->max_message_size, shim_bs_deliver, &sh) ==
-		    SMTPIN_OK ? 0 : EX_IOERR;
+		    sh.cfg->max_message_size, shim_bs_deliver, &sh);
+		if (rc == SMTPIN_ETRUNC) {
+			static const char why[] = "-bs: the input ended inside "
+			    "DATA, before CR LF . CR LF: that message was not "
+			    "sent (-bs needs CR LF line ends)";
+
+			fprintf(stderr, "smtpgate-sendmail: %s\n", why);
+			log_warning("%s", why);
+			rc = EX_DATAERR;
+		} else
+			rc = rc == SMTPIN_OK ? 0 : EX_IOERR;
 		break;
 	case SMOPT_LIST_QUEUE:
 		rc = queue_list(sh.cfg, sh.ps.fd != -1 ? &sh.ps : NULL, &dump,

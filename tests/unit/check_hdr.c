@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "hdr.h"
+#include "smtp_data.h"
 
 /* ---- parsing from memory, table-driven ---------------------------------- */
 
@@ -73,8 +74,36 @@ static const struct parse_case parse_cases[] = {
 	/* 8-bit is no error, only a flag */
 	{ "Subject: caf\xc3\xa9\n\n", 0, HDR_OK, 16, HDR_F_8BIT, 0, 1,
 	    { "Subject" }, { "caf\xc3\xa9" } },
-	/* a bare CR is kept in the value */
-	{ "A: x\ry\n\n", 0, HDR_OK, 8, 0, 0, 1, { "A" }, { "x\ry" } },
+	/*
+	 * A bare CR in a field is a space: the policy must see what the wire
+	 * will carry, and the encoder makes a bare CR a line break.
+	 */
+	{ "A: x\ry\n\n", 0, HDR_OK, 8, HDR_F_BARE_CR, 0, 1, { "A" },
+	    { "x y" } },
+	{ "Subject: x\rFrom: \"CEO\" <ceo@example.org>\r\n\r\n", 0, HDR_OK,
+	    44, HDR_F_BARE_CR | HDR_F_CRLF, HDR_F_LF, 1, { "Subject" },
+	    { "x From: \"CEO\" <ceo@example.org>" } },
+	/* the CR of a CRLF is no bare CR; one before it is */
+	{ "A: x\r\r\nB: y\r\n\r\n", 0, HDR_OK, 15, HDR_F_BARE_CR | HDR_F_CRLF,
+	    HDR_F_LF, 2, { "A", "B" }, { "x ", "y" } },
+	{ "A: x\r\nB: y\r\n\r\n", 0, HDR_OK, 14, HDR_F_CRLF, HDR_F_BARE_CR, 2,
+	    { "A", "B" }, { "x", "y" } },
+	/* in a continuation, and several in a row */
+	{ "To: a@x,\r\n b@y\rBcc: v@z\r\n\r\n", 0, HDR_OK, 27, HDR_F_BARE_CR,
+	    0, 1, { "To" }, { "a@x, b@y Bcc: v@z" } },
+	{ "A: 1\r\r\rReply-To: e@x\n\n", 0, HDR_OK, 22, HDR_F_BARE_CR, 0, 1,
+	    { "A" }, { "1   Reply-To: e@x" } },
+	/* right after the colon: leading whitespace, dropped as such */
+	{ "Subject:\rFrom: e@x\n\n", 0, HDR_OK, 20, HDR_F_BARE_CR, 0, 1,
+	    { "Subject" }, { "From: e@x" } },
+	/* at EOF: a space, so no line ending can be made of it later */
+	{ "A: b\r", 0, HDR_OK, 5, HDR_F_BARE_CR | HDR_F_NOBODY_SEP, 0, 1,
+	    { "A" }, { "b " } },
+	/* a line that is no field stays body, bytes untouched */
+	{ "\rFrom: e@x\n\n", 0, HDR_ENOTHEADER, 0, HDR_F_NOTHEADER,
+	    HDR_F_BARE_CR, 0, { NULL }, { NULL } },
+	{ "A: b\nFrom\r: e@x\n\n", 0, HDR_ENOTHEADER, 5, HDR_F_NOTHEADER,
+	    HDR_F_BARE_CR, 1, { "A" }, { "b" } },
 	/* NUL: refused at the line that holds it */
 	{ "A: b\nSubject: a\0b\n\n", LEN("A: b\nSubject: a\0b\n\n"),
 	    HDR_ENUL, 5, 0, 0, 1, { "A" }, { "b" } },
@@ -97,14 +126,14 @@ START_TEST(test_parse_table)
 	ck_assert_msg((rc == HDR_OK) == (err.len == 0),
 	    "case %d: err must be set exactly on failure", _i);
 	ck_assert_uint_eq(consumed, c->consumed);
-	ck_assert_uint_eq(hb.flags & c->flags, c->flags);
-	ck_assert_uint_eq(hb.flags & c->noflags, 0);
 	ck_assert_uint_eq(hb.n, c->n);
 	for (i = 0; i < c->n; i++) {
 		ck_assert_str_eq(str_cstr(&hb.v[i].name), c->names[i]);
 		ck_assert_str_eq(str_cstr(&hb.v[i].value), c->values[i]);
 		ck_assert(!hb.v[i].changed);
 	}
+	ck_assert_uint_eq(hb.flags & c->flags, c->flags);
+	ck_assert_uint_eq(hb.flags & c->noflags, 0);
 	hdr_free(&hb);
 	str_free(&err);
 }
@@ -246,6 +275,65 @@ START_TEST(test_raw_preserved)
 	ck_assert_str_eq(str_cstr(&out), in);
 	hdr_free(&hb);
 	str_free(&out);
+}
+END_TEST
+
+/*
+ * The smuggling case end to end: the fields hdr_read() hands the policy are
+ * the fields the relay gets after the wire encoder.  Before, the policy saw
+ * one Subject and the relay a Subject and a second From, because the
+ * encoder makes a bare CR a line break.
+ */
+START_TEST(test_bare_cr_wire)
+{
+	static const char in[] = "From: app@example.org\r\n"
+	    "Subject: x\rFrom: \"CEO\" <ceo@example.org>\r\n"
+	    "\r\nbody\rline\r\n";
+	struct hdr_block hb, back;
+	struct smtp_data enc;
+	struct str out = STR_INIT, wire = STR_INIT, rest = STR_INIT;
+	size_t consumed, i;
+	FILE *fp;
+	int ch;
+
+	fp = fmemopen((void *)(uintptr_t)in, LEN(in), "r");
+	ck_assert_ptr_nonnull(fp);
+	hdr_init(&hb);
+	ck_assert_int_eq(hdr_read(&hb, fp, NULL, NULL), HDR_OK);
+	hdr_write(&hb, &out);
+	hdr_write_separator(&hb, &out);
+	smtp_data_init(&enc);
+	smtp_data_feed(&enc, out.data, out.len, &wire);
+	hdr_init(&back);
+	ck_assert_int_eq(hdr_parse_buffer(&back, wire.data, wire.len, NULL,
+	    &consumed, NULL), HDR_OK);
+	ck_assert_uint_eq(consumed, wire.len);
+	/* What the relay reads is what the policy read. */
+	ck_assert_uint_eq(hdr_count(&back, "From"), 1);
+	ck_assert_uint_eq(back.n, hb.n);
+	for (i = 0; i < hb.n; i++) {
+		ck_assert_str_eq(str_cstr(&back.v[i].name),
+		    str_cstr(&hb.v[i].name));
+		ck_assert_str_eq(str_cstr(&back.v[i].value),
+		    str_cstr(&hb.v[i].value));
+	}
+	/* The encoder had nothing to change in the header. */
+	ck_assert_uint_eq(wire.len, out.len);
+	ck_assert_mem_eq(wire.data, out.data, out.len);
+	ck_assert_uint_eq(hb.n, 2);
+	ck_assert_str_eq(str_cstr(&hb.v[1].raw),
+	    "Subject: x From: \"CEO\" <ceo@example.org>\r\n");
+	ck_assert(hb.flags & HDR_F_BARE_CR);
+	/* The body is left as it is: the encoder cleans it (smtp_data.h). */
+	while ((ch = getc(fp)) != EOF)
+		str_appendc(&rest, ch);
+	ck_assert_str_eq(str_cstr(&rest), "body\rline\r\n");
+	fclose(fp);
+	hdr_free(&hb);
+	hdr_free(&back);
+	str_free(&out);
+	str_free(&wire);
+	str_free(&rest);
 }
 END_TEST
 
@@ -469,8 +557,23 @@ START_TEST(test_add_parsed)
 	hdr_add_parsed(&hb, "To", "a@x,\r\n\tb@y,\n c@z");
 	hdr_add_parsed(&hb, "Subject", "caf\xc3\xa9");
 	hdr_add_parsed(&hb, "to", "d@w");
+	ck_assert(!(hb.flags & HDR_F_BARE_CR));
+	ck_assert(!hb.v[0].crlf_fixed);
+	/*
+	 * A break that is no fold is a space, as in hdr_read(), and the field
+	 * is marked for the policy to replace at the MTA (policy_header.c).
+	 */
 	hdr_add_parsed(&hb, "X-Odd", "x\r\n\r\n y\r\nz\r");
-	ck_assert_str_eq(str_cstr(&hb.v[3].value), "x y\r\nz\r");
+	ck_assert_str_eq(str_cstr(&hb.v[3].value), "x y  z ");
+	ck_assert(hb.v[3].crlf_fixed);
+	ck_assert(hb.flags & HDR_F_BARE_CR);
+	hdr_add_parsed(&hb, "Subject", "x\rFrom: \"CEO\" <ceo@example.org>");
+	ck_assert_str_eq(str_cstr(&hb.v[4].value),
+	    "x From: \"CEO\" <ceo@example.org>");
+	ck_assert(hb.v[4].crlf_fixed);
+	ck_assert_int_eq(hdr_replace(&hb, 4, "clean", NULL), HDR_OK);
+	ck_assert(!hb.v[4].crlf_fixed);
+	ck_assert_int_eq(hdr_remove(&hb, 4), HDR_OK);
 	ck_assert_int_eq(hdr_remove(&hb, 3), HDR_OK);
 	ck_assert_uint_eq(hb.n, 3);
 	ck_assert_str_eq(str_cstr(&hb.v[0].value), "a@x,\tb@y, c@z");
@@ -792,6 +895,7 @@ hdr_suite(void)
 	    sizeof(stream_cases) / sizeof(stream_cases[0]));
 	tcase_add_test(tc, test_read_error);
 	tcase_add_test(tc, test_raw_preserved);
+	tcase_add_test(tc, test_bare_cr_wire);
 	tcase_add_test(tc, test_nul_error_text);
 	tcase_add_test(tc, test_notheader_error_text);
 	tcase_add_test(tc, test_huge_line);

@@ -519,6 +519,42 @@ START_TEST(redirect_subject_added)
 }
 END_TEST
 
+/*
+ * The milter's header comes from the MTA, which may hold a bare CR (or a
+ * break not before WSP) inside a value.  The policy judges the value with
+ * spaces there and must replace the MTA's copy, or the next hop could read
+ * "Subject: x\rFrom: ..." as a second From that reject mode never saw.
+ */
+START_TEST(milter_header_breaks)
+{
+	login_config("reject");
+	m.sender = xstrdup("<alice@example.org>");
+	m.rcpts = xcalloc(1, sizeof(char *));
+	m.rcpts[m.nrcpts++] = xstrdup("<x@example.net>");
+	m.login = "alice@example.org";
+	hdr_add_parsed(&hb, "From", "Alice <alice@example.org>");
+	hdr_add_parsed(&hb, "X-Folded", "a,\r\n\tb");
+	hdr_add_parsed(&hb, "Subject", "x\rFrom: \"CEO\" <ceo@example.org>");
+	hdr_add_parsed(&hb, "Subject", "y\nReply-To: e@evil.example\r");
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_int_eq(r.v[0].op, POLICY_CHGHDR);
+	ck_assert_str_eq(r.v[0].name, "Subject");
+	ck_assert_uint_eq(r.v[0].occurrence, 1);
+	ck_assert_str_eq(r.v[0].value, "x From: \"CEO\" <ceo@example.org>");
+	ck_assert_int_eq(r.v[1].op, POLICY_CHGHDR);
+	ck_assert_uint_eq(r.v[1].occurrence, 2);
+	ck_assert_str_eq(r.v[1].value, "y Reply-To: e@evil.example ");
+	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions),
+	    "header-line-breaks=2"));
+	ck_assert_uint_eq(count("From:"), 2);	/* one inside the Subject */
+	ck_assert_uint_eq(count("\nFrom:"), 0);
+	HAS("Subject: x From: \"CEO\" <ceo@example.org>\r\n");
+	ck_assert(!hb.v[1].crlf_fixed && !hb.v[2].crlf_fixed);
+}
+END_TEST
+
 START_TEST(everything_together)
 {
 	config("[relay main]\nhost = h\nusername = alice@example.org\n"
@@ -568,6 +604,7 @@ main(void)
 	tcase_add_test(tc, redirect_original_to_bare);
 	tcase_add_test(tc, redirect_without_report);
 	tcase_add_test(tc, redirect_subject_added);
+	tcase_add_test(tc, milter_header_breaks);
 	tcase_add_test(tc, everything_together);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
