@@ -151,6 +151,7 @@ struct cfg {
 	char   *milter_socket;		/* unix:/run/smtpgate/milter.sock */
 	char   *milter_user;		/* smtpgate */
 	char   *milter_pid_file;	/* /run/smtpgate/milter.pid */
+	unsigned milter_max_recipients;	/* 1000; beyond it 452 4.5.3 */
 };
 
 int	cfg_load(const char *path, struct cfg **out, struct str *diag);

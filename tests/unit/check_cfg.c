@@ -110,6 +110,7 @@ START_TEST(global_defaults)
 	ck_assert_str_eq(cfg->milter_socket, "unix:/run/smtpgate/milter.sock");
 	ck_assert_str_eq(cfg->milter_user, "smtpgate");
 	ck_assert_str_eq(cfg->milter_pid_file, "/run/smtpgate/milter.pid");
+	ck_assert_uint_eq(cfg->milter_max_recipients, 1000);
 }
 END_TEST
 
@@ -219,6 +220,14 @@ START_TEST(numbers)
 	FAILS("[relay a]\nhost=h\nport = 18446744073709551617\n",
 	    "out of range");
 	FAILS("[relay a]\nhost=h\nport =\n", "port: empty value");
+	LOADS("[milter]\nmax_recipients = 1\n");
+	ck_assert_uint_eq(cfg->milter_max_recipients, 1);
+	LOADS("[milter]\nmax_recipients = 100000\n");
+	ck_assert_uint_eq(cfg->milter_max_recipients, 100000);
+	FAILS("[milter]\nmax_recipients = 0\n", "t.conf:2: max_recipients: 0 "
+	    "out of range (1 to 100000)");
+	FAILS("[milter]\nmax_recipients = 100001\n", "out of range");
+	FAILS("[milter]\nmax_recipients = 1k\n", "invalid number '1k'");
 }
 END_TEST
 
@@ -608,7 +617,8 @@ START_TEST(dump_masks_and_reloads)
 	LOADS("[relay o365]\npreset = office365\nusername = a@example.org\n"
 	    "password_command = /usr/bin/token --secret s3cr3t\n"
 	    "[account b@example.org]\npassword_file = /etc/smtpgate/b\n"
-	    "[message]\nfrom_display_name = Example\n[queue]\nretry = 90s, 2h\n");
+	    "[message]\nfrom_display_name = Example\n[queue]\nretry = 90s, 2h\n"
+	    "[milter]\nmax_recipients = 50\n");
 	cfg_dump(cfg, &d1);
 	ck_assert_ptr_null(strstr(str_cstr(&d1), "s3cr3t"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "password_command = (set)\n"));
@@ -616,6 +626,7 @@ START_TEST(dump_masks_and_reloads)
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "port = 587\n"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "retry = 90s, 2h\n"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "password_file = /etc/smtpgate/b\n"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "max_recipients = 50\n"));
 	str_reset(&diag);
 	ck_assert_int_eq(cfg_load_buffer("t.conf", d1.data, d1.len,
 	    CFG_NO_FILE_CHECKS, &again, &diag), CFG_OK);
