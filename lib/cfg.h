@@ -47,6 +47,10 @@ enum {
 #define CFG_TRUSTED_COMMANDS	0x8u	/* password_command only from files
 					   owned by root and writable by no
 					   one else */
+/* For a daemon, where a file that sets nothing would silently turn the
+   policy off (a truncated or emptied file): */
+#define CFG_REQUIRE_SECTION	0x10u	/* a file (with its includes) without
+					   any [section] is an error */
 
 enum cfg_tls { CFG_TLS_NONE, CFG_TLS_STARTTLS, CFG_TLS_IMPLICIT };
 enum cfg_auth {
@@ -155,7 +159,8 @@ struct cfg {
 };
 
 int	cfg_load(const char *path, struct cfg **out, struct str *diag);
-/* cfg_load() with CFG_REAL_ACCESS and/or CFG_TRUSTED_COMMANDS. */
+/* cfg_load() with CFG_REAL_ACCESS, CFG_TRUSTED_COMMANDS,
+   CFG_NO_FILE_CHECKS and CFG_REQUIRE_SECTION (the others are ignored). */
 int	cfg_load_flags(const char *path, unsigned flags, struct cfg **out,
 	    struct str *diag);
 int	cfg_load_buffer(const char *name, const char *data, size_t len,
