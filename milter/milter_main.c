@@ -44,6 +44,15 @@ static const char milter_usage[] =
     "  -p  socket (unix:/path or inet:port@host), overrides [milter] socket\n"
     "  -t  check the configuration and exit\n";
 
+/*
+ * How the milter loads its configuration, at start, with -t and on every
+ * reload alike.  A file that sets nothing is refused: loaded, it would
+ * be every default, which for the milter is no policy at all.  The
+ * password files are not looked at: the milter never reads them and
+ * runs as a user that should not reach them.
+ */
+#define MILTER_CFG_FLAGS	(CFG_REQUIRE_SECTION | CFG_NO_FILE_CHECKS)
+
 static int milter_pipe[2] = { -1, -1 };
 static const char *milter_config;
 static int milter_status = 0;
@@ -96,7 +105,7 @@ milter_reload(void)
 	unsigned long gen;
 	int rc;
 
-	rc = cfg_load(milter_config, &cfg, &diag);
+	rc = cfg_load_flags(milter_config, MILTER_CFG_FLAGS, &cfg, &diag);
 	milter_log_diag(&diag);
 	if (rc != CFG_OK) {
 		log_error("reload of %s failed; the previous configuration "
@@ -298,7 +307,7 @@ main(int argc, char **argv)
 		    argv[optind], milter_usage);
 		return EX_USAGE;
 	}
-	rc = cfg_load(milter_config, &cfg, &diag);
+	rc = cfg_load_flags(milter_config, MILTER_CFG_FLAGS, &cfg, &diag);
 	fputs(str_cstr(&diag), stderr);
 	str_free(&diag);
 	if (rc != CFG_OK)
