@@ -5,6 +5,13 @@
  * so it can live under /run), then fork into the background unless -f,
  * the pid file, and the switch to [milter] user.
  *
+ * Who may talk to the milter: anyone who can connect can make it edit
+ * and pass mail, and can crash it through libmilter (a macro packet with
+ * an odd number of strings makes smfi_getsymval() read past its array,
+ * whatever the milter asks for).  So a unix socket is the MTA's alone:
+ * mode 0660, owned by the milter's user and group, the MTA's user a
+ * member of that group.
+ *
  * Threads and signals: libmilter runs in a thread of its own and starts
  * its signal thread from there, which sigwait()s for SIGTERM, SIGINT and
  * SIGHUP and stops the milter on any of them.  SIGHUP must reload instead,
@@ -26,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -192,9 +200,70 @@ milter_nodelay(void)
 	}
 }
 
-static int
-milter_socket(const char *spec)
+/* The file of a unix socket as libmilter reads the spec ("unix:/p",
+   "local:/p", ":/p" or a bare "/p"), or NULL for an inet one. */
+static const char *
+milter_socket_path(const char *spec)
 {
+	const char *colon = strchr(spec, ':');
+
+	if (colon == NULL)
+		return spec;
+	if (colon == spec || (colon - spec == 4 &&
+	    strncasecmp(spec, "unix", 4) == 0) || (colon - spec == 5 &&
+	    strncasecmp(spec, "local", 5) == 0))
+		return colon + 1;
+	return NULL;
+}
+
+/*
+ * The directory of a unix socket.  One the milter makes is 0750, its
+ * user's and group's, so only the MTA (in that group) reaches the socket.
+ * One that exists is left as it is, unless every user may write to it
+ * (without the sticky bit): anyone could then put a socket of their own
+ * in the MTA's way, and mail would pass a milter that is not this one.
+ */
+static int
+milter_socket_dir(const char *path, const struct passwd *pw)
+{
+	char *dir = xstrdup(path), *slash;
+	struct stat st;
+	int rc = 0;
+
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);	/* relative to the working directory */
+		return 0;
+	}
+	if (slash == dir)
+		slash[1] = '\0';	/* "/name": the root directory */
+	else
+		*slash = '\0';
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			log_error("milter socket directory %s: not a directory",
+			    dir);
+			rc = EX_CANTCREAT;
+		} else if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+			log_error("milter socket directory %s is writable by "
+			    "every user, who could replace the socket: use one "
+			    "only root and the milter may write to", dir);
+			rc = EX_CONFIG;
+		}
+	} else if (errno != ENOENT || mkdir(dir, 0750) != 0 ||
+	    chmod(dir, 0750) != 0 ||
+	    (pw != NULL && chown(dir, pw->pw_uid, pw->pw_gid) != 0)) {
+		log_error("milter socket directory %s: %s", dir,
+		    strerror(errno));
+		rc = EX_CANTCREAT;
+	}
+	free(dir);
+	return rc;
+}
+
+static int
+milter_socket(const char *spec, const struct passwd *pw)
+{
+	const char *path = milter_socket_path(spec);
 	mode_t old;
 	int rc;
 
@@ -203,14 +272,24 @@ milter_socket(const char *spec)
 		log_error("cannot use milter socket %s", spec);
 		return EX_SOFTWARE;
 	}
-	/* The MTA runs as another user: the socket is 0666 and the
-	   directory it is in decides who may connect. */
-	old = umask(0111);
+	if (path != NULL && (rc = milter_socket_dir(path, pw)) != 0)
+		return rc;
+	/*
+	 * srw-rw----: the umask is set before libmilter binds, so the socket
+	 * never exists with a wider mode.  Made as root, it is root's until
+	 * the chown below, which hands it to the milter's user and group.
+	 */
+	old = umask(0117);
 	rc = smfi_opensocket(1);
 	umask(old);
 	if (rc != MI_SUCCESS) {
 		log_error("cannot open milter socket %s", spec);
 		return EX_UNAVAILABLE;
+	}
+	if (path != NULL && pw != NULL &&
+	    lchown(path, pw->pw_uid, pw->pw_gid) != 0) {
+		log_error("milter socket %s: chown: %s", path, strerror(errno));
+		return EX_CANTCREAT;
 	}
 	milter_nodelay();
 	return 0;
@@ -326,7 +405,7 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return EX_NOUSER;
 	}
-	if ((rc = milter_socket(socket_spec)) != 0) {
+	if ((rc = milter_socket(socket_spec, pw)) != 0) {
 		cfg_free(cfg);
 		return rc;
 	}
