@@ -30,6 +30,8 @@
 #include "str.h"
 
 #define CFG_DEFAULT_PATH SYSCONFDIR "/smtpgate/smtpgate.conf"
+/* The group that may read the relay secrets and the queue (DESIGN.md). */
+#define CFG_SECRETS_GROUP "smtpgate"
 
 enum {
 	CFG_OK = 0,
@@ -153,7 +155,7 @@ struct cfg {
 	struct cfg_durations retry;	/* 1m, 5m, 15m, 1h, 4h */
 	/* [milter] */
 	char   *milter_socket;		/* unix:/run/smtpgate/milter.sock */
-	char   *milter_user;		/* smtpgate */
+	char   *milter_user;		/* smtpgate-milter */
 	char   *milter_pid_file;	/* /run/smtpgate/milter.pid */
 	unsigned milter_max_recipients;	/* 1000; beyond it 452 4.5.3 */
 };

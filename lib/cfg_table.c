@@ -125,8 +125,9 @@ const struct cfg_key cfg_keys[] = {
 
 	{ "socket", CFG_SEC_MILTER, CFG_T_STR, G(milter_socket),
 	    "unix:/run/smtpgate/milter.sock", 0, 0, NULL, false },
-	{ "user", CFG_SEC_MILTER, CFG_T_STR, G(milter_user), "smtpgate", 0, 0,
-	    NULL, false },
+	/* Not smtpgate: that group holds the secrets the milter never needs. */
+	{ "user", CFG_SEC_MILTER, CFG_T_STR, G(milter_user), "smtpgate-milter",
+	    0, 0, NULL, false },
 	{ "pid_file", CFG_SEC_MILTER, CFG_T_PATH, G(milter_pid_file),
 	    "/run/smtpgate/milter.pid", 0, 0, NULL, false },
 	/* What a message may cost the milter: each recipient is kept until

@@ -3,14 +3,16 @@
  *
  * Start-up: options, configuration, the socket (opened while still root,
  * so it can live under /run), then fork into the background unless -f,
- * the pid file, and the switch to [milter] user.
+ * the pid file, and the switch to [milter] user.  Started as another user
+ * (systemd's User=), the milter runs as that user throughout.
  *
  * Who may talk to the milter: anyone who can connect can make it edit
  * and pass mail, and can crash it through libmilter (a macro packet with
  * an odd number of strings makes smfi_getsymval() read past its array,
  * whatever the milter asks for).  So a unix socket is the MTA's alone:
  * mode 0660, owned by the milter's user and group, the MTA's user a
- * member of that group.
+ * member of that group; and the milter runs with no group that can read
+ * the relay secrets, which it never needs.
  *
  * Threads and signals: libmilter runs in a thread of its own and starts
  * its signal thread from there, which sigwait()s for SIGTERM, SIGINT and
@@ -149,24 +151,126 @@ milter_pidfile(const char *path, uid_t uid, gid_t gid)
 	return 0;
 }
 
-/* Root gives up its privileges for good; others run as they are. */
+/*
+ * Root gives up its privileges for good; others run as they are.  No
+ * supplementary group is kept (not even the user's own, nor those
+ * initgroups() would give): the milter has its user's primary group and
+ * nothing else, whatever groups that user is in by mistake.
+ */
 static int
 milter_drop(const struct passwd *pw)
 {
+	gid_t extra;
+
 	if (getuid() != 0 && geteuid() != 0)
 		return 0;
-	if (setgroups(1, &pw->pw_gid) != 0 ||
+	if (setgroups(0, NULL) != 0 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
 		log_error("cannot become user %s: %s", pw->pw_name,
 		    strerror(errno));
 		return -1;
 	}
-	if (setuid(0) == 0) {
-		log_error("still root after dropping privileges");
+	if (setuid(0) == 0 || getuid() != pw->pw_uid ||
+	    geteuid() != pw->pw_uid || getgid() != pw->pw_gid ||
+	    getegid() != pw->pw_gid || getgroups(1, &extra) != 0) {
+		log_error("still privileged after becoming user %s",
+		    pw->pw_name);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The groups that may read the relay secrets: smtpgate by name
+ * (DESIGN.md), and the group [queue] dir grants access to, which is the
+ * one the shim is installed setgid to, whatever a site called it.
+ */
+static size_t
+milter_secret_gids(const struct cfg *cfg, gid_t gids[2])
+{
+	struct group *gr;
+	struct stat st;
+	size_t n = 0;
+
+	if ((gr = getgrnam(CFG_SECRETS_GROUP)) != NULL)
+		gids[n++] = gr->gr_gid;
+	if (cfg->queue_dir != NULL && stat(cfg->queue_dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && (st.st_mode & S_IRWXG) != 0 &&
+	    (n == 0 || st.st_gid != gids[0]))
+		gids[n++] = st.st_gid;
+	return n;
+}
+
+static const char *
+milter_group_name(gid_t gid, char *buf, size_t size)
+{
+	struct group *gr = getgrgid(gid);
+
+	if (gr != NULL)
+		return gr->gr_name;
+	snprintf(buf, size, "%lu", (unsigned long)gid);
+	return buf;
+}
+
+/*
+ * Refuse to run with a group that can read the secrets.  Started as
+ * root, the milter will have its user's primary group only (see
+ * milter_drop()); started as another user, it has the groups it was
+ * given, which under systemd's User= include that user's supplementary
+ * groups.  Returns 0, or EX_CONFIG after saying what to change.
+ */
+static int
+milter_check_groups(const struct cfg *cfg, const struct passwd *pw)
+{
+	gid_t bad[2], *have;
+	size_t nbad, nhave, i, j;
+	struct passwd *self;
+	char buf[32];
+	const char *name;
+	int n, rc = 0;
+
+	if ((nbad = milter_secret_gids(cfg, bad)) == 0)
+		return 0;
+	if (pw != NULL) {
+		have = xcalloc(1, sizeof(*have));
+		have[0] = pw->pw_gid;
+		nhave = 1;
+	} else {
+		if ((n = getgroups(0, NULL)) < 0)
+			n = 0;
+		have = xcalloc((size_t)n + 2, sizeof(*have));
+		if ((n = getgroups(n, have + 2)) < 0)
+			n = 0;
+		have[0] = getgid();
+		have[1] = getegid();
+		nhave = (size_t)n + 2;
+	}
+	for (i = 0; i < nbad && rc == 0; i++)
+		for (j = 0; j < nhave && rc == 0; j++) {
+			if (have[j] != bad[i])
+				continue;
+			name = milter_group_name(bad[i], buf, sizeof(buf));
+			if (pw != NULL) {
+				log_error("[milter] user %s has the primary group "
+				    "%s, which can read the relay secrets and "
+				    "the queue; the milter needs neither: give it "
+				    "a group of its own (useradd --system "
+				    "--user-group --no-create-home "
+				    "smtpgate-milter)", pw->pw_name, name);
+			} else {
+				self = getpwuid(getuid());
+				log_error("running with group %s, which can read "
+				    "the relay secrets and the queue; the milter "
+				    "needs neither: take its user out of that "
+				    "group (gpasswd -d %s %s), or give it a "
+				    "primary group of its own", name,
+				    self ? self->pw_name : "USER", name);
+			}
+			rc = EX_CONFIG;
+		}
+	free(have);
+	return rc;
 }
 
 /*
@@ -349,7 +453,7 @@ main(int argc, char **argv)
 {
 	const char *socket_spec = NULL;
 	struct str diag = STR_INIT;
-	struct passwd *pw = NULL;
+	struct passwd *pw = NULL, *self;
 	struct cfg *cfg;
 	char *pid_file;
 	bool test = false, foreground = false;
@@ -405,7 +509,13 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return EX_NOUSER;
 	}
-	if ((rc = milter_socket(socket_spec, pw)) != 0) {
+	/* Under systemd's User=, say which of the two names counts. */
+	if (pw == NULL && (self = getpwuid(getuid())) != NULL &&
+	    strcmp(self->pw_name, cfg->milter_user) != 0)
+		log_info("not started as root: running as %s, not as [milter] "
+		    "user %s", self->pw_name, cfg->milter_user);
+	if ((rc = milter_check_groups(cfg, pw)) != 0 ||
+	    (rc = milter_socket(socket_spec, pw)) != 0) {
 		cfg_free(cfg);
 		return rc;
 	}

@@ -108,7 +108,7 @@ START_TEST(global_defaults)
 	ck_assert_uint_eq(cfg->retry.v[0], 60);
 	ck_assert_uint_eq(cfg->retry.v[4], 4 * 3600);
 	ck_assert_str_eq(cfg->milter_socket, "unix:/run/smtpgate/milter.sock");
-	ck_assert_str_eq(cfg->milter_user, "smtpgate");
+	ck_assert_str_eq(cfg->milter_user, "smtpgate-milter");
 	ck_assert_str_eq(cfg->milter_pid_file, "/run/smtpgate/milter.pid");
 	ck_assert_uint_eq(cfg->milter_max_recipients, 1000);
 }
