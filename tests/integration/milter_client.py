@@ -7,6 +7,11 @@
                                          MAIL FROM (libmilter's
                                          smfi_getsymval reads past its
                                          table on such a list)
+    milter_client.py rcpts SOCKET N LEN  negotiate, MAIL FROM, N recipients
+                                         of LEN octets each (angle brackets
+                                         included), then abort; prints how
+                                         many were taken, refused with 4xx
+                                         and with 5xx
 
 SOCKET is a unix socket path.  Prints one line and exits 0 when the
 milter answered as expected, 1 when it answered something else or
@@ -43,8 +48,37 @@ def read_reply(s):
     return body[:1], body[1:]
 
 
+def rcpts(s, n, length):
+    """MAIL, then n RCPTs answered one by one, then abort and quit."""
+    s.sendall(packet(b"M", b"<a@example.org>\0"))
+    cmd, _ = read_reply(s)
+    if cmd != b"c":
+        print("MAIL answered %r" % cmd)
+        return 1
+    taken = temp = perm = 0
+    for i in range(n):
+        local = b"%d-" % i
+        local += b"r" * max(1, length - len(local) - len(b"<@example.net>"))
+        s.sendall(packet(b"R", b"<" + local + b"@example.net>\0"))
+        cmd, data = read_reply(s)
+        if cmd == b"c":
+            taken += 1
+        elif cmd == b"t" or (cmd == b"y" and data[:1] == b"4"):
+            temp += 1
+        elif cmd == b"r" or (cmd == b"y" and data[:1] == b"5"):
+            perm += 1
+        else:
+            print("RCPT answered %r %r" % (cmd, data))
+            return 1
+    s.sendall(packet(b"A"))
+    s.sendall(packet(b"Q"))
+    print("rcpts: %d taken, %d 4xx, %d 5xx" % (taken, temp, perm))
+    return 0
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("probe", "odd-macros"):
+    modes = {"probe": 3, "odd-macros": 3, "rcpts": 5}
+    if len(sys.argv) < 2 or modes.get(sys.argv[1]) != len(sys.argv):
         sys.stderr.write(__doc__)
         return 64
     mode, path = sys.argv[1], sys.argv[2]
@@ -66,6 +100,8 @@ def main():
             s.sendall(packet(b"Q"))
             print("negotiated")
             return 0
+        if mode == "rcpts":
+            return rcpts(s, int(sys.argv[3]), int(sys.argv[4]))
         # A name, its value, and a name without a value; long enough that
         # what lies past the table is heap data, not a lucky NULL.
         strings = [b"{mail_addr}", b"a" * 150 + b"@example.org",

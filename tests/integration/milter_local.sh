@@ -10,6 +10,8 @@
 #     root with such a primary group, or started as a user in it);
 #   - [milter] max_recipients: the RCPTs beyond it get 452 4.5.3 and the
 #     message goes to the others; a path over 256 octets gets 501 5.1.3;
+#     sent straight to the socket, 30 MB of recipients leave the milter's
+#     peak memory where it was;
 #   - an empty configuration is refused at start, and on reload the old
 #     policy stays in force.
 # Needs root (users, groups, Postfix); skipped otherwise.
@@ -297,6 +299,31 @@ printf 'From: app@example.org\nTo: x@example.net\nSubject: T4c\n\nbody\n' |
 wait_tag "T4c"
 expect_grep "after the comments: the old policy stays" '^Subject: \[TWO\] T4c$' "$tmp/hdr"
 rcpts "after the comments: ... and still redirects" qa@example.org
+
+# ---- 6. what a message may cost, straight on the socket ---------------------------
+
+# Root stands in for an MTA that sends what Postfix would not (its own
+# limits stop at 1000 recipients and short lines): the milter's bound
+# must hold by itself.  VmHWM is the peak of the resident set.
+hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$MPID/status"; }
+hwm0=$(hwm)
+python3 "$client" rcpts "$SOCK" 3000 250 > "$tmp/out" 2>&1
+expect "3000 recipients of 250 octets: answered" 0 $?
+expect_grep "... five taken, the rest 452" "^rcpts: 5 taken, 2995 4xx, 0 5xx$" "$tmp/out"
+python3 "$client" rcpts "$SOCK" 1000 30000 > "$tmp/out" 2>&1
+expect "1000 recipients of 30000 octets: answered" 0 $?
+expect_grep "... every one refused with 5xx" "^rcpts: 0 taken, 0 4xx, 1000 5xx$" "$tmp/out"
+hwm1=$(hwm)
+if grep -q '__asan_init' "$milter" 2>/dev/null; then
+	echo "# memory check skipped in the AddressSanitizer build"
+elif [ -n "$hwm0" ] && [ -n "$hwm1" ] && [ $((hwm1 - hwm0)) -lt 4096 ]; then
+	echo "ok: the milter's peak memory grew by $((hwm1 - hwm0)) kB for 30 MB of recipients"
+else
+	echo "FAIL: the milter's peak memory went from ${hwm0:-?} kB to ${hwm1:-?} kB"
+	nfail=$((nfail + 1))
+fi
+kill -0 "$MPID" 2>/dev/null
+expect "the milter still runs" 0 $?
 
 # ---- end ----------------------------------------------------------------------------
 
