@@ -257,6 +257,26 @@ rcpts "max_recipients 5: to the first five only" r1@example.net r2@example.net \
 expect_grep "max_recipients 5: the milter logs five taken, two refused" \
     "from=<app@example.org>, nrcpt=5, .*refused_rcpts=2" "$MLOG"
 
+# Postfix's own sendmail: cleanup cannot refuse single recipients, so
+# the message waits (and the milter keeps its bound).
+printf 'From: app@example.org\nTo: r1@example.net\nSubject: T2s sendmail seven\n\nbody\n' |
+    pf_sendmail app@example.org r1@example.net r2@example.net r3@example.net \
+    r4@example.net r5@example.net r6@example.net r7@example.net > "$tmp/out" 2>&1
+expect "max_recipients 5, sendmail: taken into maildrop" 0 $?
+_i=0
+while ! grep -q "can't reject recipient in non-smtpd" "$PF_MAILLOG" && [ $_i -lt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+expect_grep "max_recipients 5, sendmail: Postfix defers it (a milter configuration error)" \
+    "can't reject recipient in non-smtpd" "$PF_MAILLOG"
+if grep -l -a -q "T2s sendmail seven" "$CAPTURE_DIR"/msg-* 2>/dev/null; then
+	echo "FAIL: max_recipients 5, sendmail: the message was delivered"
+	nfail=$((nfail + 1))
+else
+	echo "ok: max_recipients 5, sendmail: not delivered"
+fi
+
 long="$(printf '%0250d' 0 | tr 0 a)@example.net"	# 262 octets, 264 with <>
 printf 'From: app@example.org\nTo: r1@example.net\nSubject: T3 long\n\nbody\n' |
     pf_send_smtp app@example.org "<$long>" r1@example.net > "$tmp/out" 2>&1
