@@ -30,6 +30,8 @@
 #include "str.h"
 
 #define CFG_DEFAULT_PATH SYSCONFDIR "/smtpgate/smtpgate.conf"
+/* The group that may read the relay secrets and the queue (DESIGN.md). */
+#define CFG_SECRETS_GROUP "smtpgate"
 
 enum {
 	CFG_OK = 0,
@@ -43,6 +45,10 @@ enum {
 #define CFG_NO_FILE_CHECKS	0x2u	/* do not stat() password_file etc.
 					   (the setgid shim reads as its
 					   caller, who may not see them) */
+/* For a daemon, where a file that sets nothing would silently turn the
+   policy off (a truncated or emptied file): */
+#define CFG_REQUIRE_SECTION	0x10u	/* a file (with its includes) without
+					   any [section] is an error */
 
 enum cfg_tls { CFG_TLS_NONE, CFG_TLS_STARTTLS, CFG_TLS_IMPLICIT };
 enum cfg_auth {
@@ -152,12 +158,14 @@ struct cfg {
 	unsigned long long min_free_space;	/* bytes, 100M; 0: no check */
 	/* [milter] */
 	char   *milter_socket;		/* unix:/run/smtpgate/milter.sock */
-	char   *milter_user;		/* smtpgate */
+	char   *milter_user;		/* smtpgate-milter */
 	char   *milter_pid_file;	/* /run/smtpgate/milter.pid */
+	unsigned milter_max_recipients;	/* 1000; beyond it 452 4.5.3 */
 };
 
 int	cfg_load(const char *path, struct cfg **out, struct str *diag);
-/* cfg_load() with CFG_NO_FILE_CHECKS. */
+/* cfg_load() with CFG_NO_FILE_CHECKS and CFG_REQUIRE_SECTION (the others
+   are ignored). */
 int	cfg_load_flags(const char *path, unsigned flags, struct cfg **out,
 	    struct str *diag);
 int	cfg_load_buffer(const char *name, const char *data, size_t len,

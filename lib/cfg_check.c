@@ -66,7 +66,7 @@ cfg_check_secret_file(struct cfg_parse *p, const struct cfg_where *w,
 		    (unsigned)(st.st_mode & 07777));
 	else if (st.st_mode & (S_IRGRP | S_IWGRP)) {
 		gr = getgrgid(st.st_gid);
-		if (gr == NULL || strcmp(gr->gr_name, "smtpgate") != 0)
+		if (gr == NULL || strcmp(gr->gr_name, CFG_SECRETS_GROUP) != 0)
 			cfg_warn(p, w->file, w->line, "password_file %s is "
 			    "readable by group %s (mode %04o); use mode 0600, or "
 			    "0640 with group smtpgate", path, gr ? gr->gr_name :

@@ -148,6 +148,7 @@ struct cfg_parse {
 	struct { unsigned long long dev, ino; } stack[9];
 	int	nstack;
 	bool	skipping;	/* inside a section that was refused */
+	bool	any_section;	/* a section header was read */
 };
 
 /* Read a whole regular file of at most max bytes: 0 or an errno value. */

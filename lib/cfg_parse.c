@@ -324,6 +324,7 @@ cfg_section(struct cfg_parse *p, char *s)
 	p->sec = (enum cfg_sec)sec;
 	p->in_section = true;
 	p->skipping = false;
+	p->any_section = true;
 }
 
 static const char *
@@ -572,6 +573,14 @@ cfg_parse_init(struct cfg_parse *p, struct str *diag, unsigned flags)
 static int
 cfg_parse_finish(struct cfg_parse *p, struct cfg **out)
 {
+	/* No line to point at: the whole file is the problem. */
+	if ((p->flags & CFG_REQUIRE_SECTION) && !p->any_section &&
+	    p->errors == 0) {
+		p->errors++;
+		str_appendf(p->diag, "%s: no [section] in the file (it is empty "
+		    "or only comments): refused, as a file that sets nothing "
+		    "would turn the policy off\n", p->cfg->path);
+	}
 	if (p->errors == 0)
 		cfg_check(p);
 	free(p->relay_seen);
@@ -620,7 +629,8 @@ cfg_load_flags(const char *path, unsigned flags, struct cfg **out,
 		str_free(&data);
 		return e == ENOENT ? CFG_ENOENT : CFG_EIO;
 	}
-	cfg_parse_init(&p, diag, flags & CFG_NO_FILE_CHECKS);
+	cfg_parse_init(&p, diag, flags & (CFG_NO_FILE_CHECKS |
+	    CFG_REQUIRE_SECTION));
 	p.cfg->path = xstrdup(path);
 	p.cfg->trusted = true;
 	cfg_trust(&p, &st);

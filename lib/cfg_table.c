@@ -134,10 +134,15 @@ const struct cfg_key cfg_keys[] = {
 
 	{ "socket", CFG_SEC_MILTER, CFG_T_STR, G(milter_socket),
 	    "unix:/run/smtpgate/milter.sock", 0, 0, NULL, false },
-	{ "user", CFG_SEC_MILTER, CFG_T_STR, G(milter_user), "smtpgate", 0, 0,
-	    NULL, false },
+	/* Not smtpgate: that group holds the secrets the milter never needs. */
+	{ "user", CFG_SEC_MILTER, CFG_T_STR, G(milter_user), "smtpgate-milter",
+	    0, 0, NULL, false },
 	{ "pid_file", CFG_SEC_MILTER, CFG_T_PATH, G(milter_pid_file),
 	    "/run/smtpgate/milter.pid", 0, 0, NULL, false },
+	/* What a message may cost the milter: each recipient is kept until
+	   the end of the message. */
+	{ "max_recipients", CFG_SEC_MILTER, CFG_T_UINT,
+	    G(milter_max_recipients), "1000", 1, 100000, NULL, false },
 };
 
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);

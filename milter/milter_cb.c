@@ -2,9 +2,11 @@
  * milter_cb - the libmilter callbacks: collect the envelope and header of
  * a message, run the policy at end of message, replay its edits.
  *
- * Decisions are taken at end of message only: mail from Postfix's own
- * sendmail reaches non_smtpd_milters, where a rejection at RCPT is a
- * configuration error for Postfix.  Each message takes a reference to the
+ * Policy decisions are taken at end of message only: mail from Postfix's
+ * own sendmail reaches non_smtpd_milters, where a rejection at RCPT is a
+ * configuration error for Postfix.  The one answer at RCPT is about what a
+ * message may cost the milter ([milter] max_recipients, the length of a
+ * path), not about policy.  Each message takes a reference to the
  * configuration current at MAIL FROM and keeps it to the end, so a reload
  * never changes the rules under a message in flight.
  *
@@ -23,6 +25,13 @@
 #include "milter.h"
 #include "policy.h"
 
+/*
+ * RFC 5321 4.5.3.1.3: a path is at most 256 octets, angle brackets
+ * included.  A longer one is no address any relay takes, and keeping it
+ * would let a few recipients hold megabytes of the milter.
+ */
+#define MILTER_MAX_PATH	256
+
 struct cfg_holder milter_cfg;
 bool milter_tcp;
 
@@ -40,6 +49,7 @@ struct milter_msg {
 	size_t	nrcpts;
 	char   *from;		/* for the log: the sender as received */
 	size_t	nrcpts_in;	/* for the log: recipients as received */
+	size_t	nrcpts_refused;	/* for the log: too many or too long */
 	struct hdr_block hdr;
 	size_t	hdr_bytes;
 	bool	too_big;
@@ -87,8 +97,8 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	/* Steps we do not need, and replies we never give before EOM. */
 	const unsigned long skip = SMFIP_NOCONNECT | SMFIP_NOHELO |
 	    SMFIP_NOBODY | SMFIP_NOEOH | SMFIP_NOUNKNOWN | SMFIP_NODATA;
-	const unsigned long noreply = SMFIP_NR_MAIL | SMFIP_NR_RCPT |
-	    SMFIP_NR_HDR;
+	/* RCPT is answered: max_recipients and the path length are. */
+	const unsigned long noreply = SMFIP_NR_MAIL | SMFIP_NR_HDR;
 
 	struct milter_conn *c = milter_conn(ctx);
 
@@ -115,8 +125,9 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			    "i: using its macro lists");
 	}
 	/*
-	 * No replies before end of message saves a round trip per event on a
-	 * unix socket.  Over TCP it costs more than it saves: the MTA then
+	 * No replies to MAIL and the header saves a round trip per event on
+	 * a unix socket (RCPT is answered, to refuse what is beyond the
+	 * limits).  Over TCP it costs more than it saves: the MTA then
 	 * writes event after event without waiting, and Nagle holds each
 	 * small write until our delayed ACK, 40 ms a message (Postfix does
 	 * not set TCP_NODELAY).  A reply per event acknowledges at once.
@@ -159,41 +170,6 @@ milter_envfrom(SMFICTX *ctx, char **argv)
 	return milter_go_on(c, SMFIP_NR_MAIL);
 }
 
-static sfsistat
-milter_envrcpt(SMFICTX *ctx, char **argv)
-{
-	struct milter_conn *c = smfi_getpriv(ctx);
-	struct milter_msg *m = c ? c->msg : NULL;
-
-	if (m != NULL && argv[0] != NULL) {
-		m->rcpts = xreallocarray(m->rcpts, m->nrcpts + 1,
-		    sizeof(*m->rcpts));
-		m->rcpts[m->nrcpts++] = xstrdup(argv[0]);
-		m->nrcpts_in++;
-	}
-	return milter_go_on(c, SMFIP_NR_RCPT);
-}
-
-static sfsistat
-milter_header(SMFICTX *ctx, char *name, char *value)
-{
-	struct milter_conn *c = smfi_getpriv(ctx);
-	struct milter_msg *m = c ? c->msg : NULL;
-	size_t n;
-
-	if (m == NULL || m->too_big)
-		return milter_go_on(c, SMFIP_NR_HDR);
-	n = strlen(name) + strlen(value) + 3;
-	if (m->hdr_bytes + n > HDR_DEF_MAX_TOTAL ||
-	    m->hdr.n >= HDR_DEF_MAX_FIELDS)
-		m->too_big = true;
-	else {
-		m->hdr_bytes += n;
-		hdr_add_parsed(&m->hdr, name, value);
-	}
-	return milter_go_on(c, SMFIP_NR_HDR);
-}
-
 /* smfi_setreply() reads the text as a format: '%' must be doubled. */
 static void
 milter_reply(SMFICTX *ctx, const struct smtp_reply *r)
@@ -215,6 +191,78 @@ milter_reply(SMFICTX *ctx, const struct smtp_reply *r)
 	(void)smfi_setreply(ctx, code, r->esc_class ? esc : NULL,
 	    (char *)str_cstr(&text));
 	str_free(&text);
+}
+
+/* The path as the MTA gave it, without its angle brackets. */
+static size_t
+milter_path_len(const char *rcpt)
+{
+	size_t len = strlen(rcpt);
+
+	if (len >= 2 && rcpt[0] == '<' && rcpt[len - 1] == '>')
+		len -= 2;
+	return len;
+}
+
+/*
+ * Refuse this recipient only: the MTA takes the others.  The reply is
+ * built like every other, through smtp_reply_make(), which cannot fail
+ * on these constants; if it did, the MTA would send its own text for
+ * the same temporary or permanent refusal.
+ */
+static sfsistat
+milter_refuse_rcpt(SMFICTX *ctx, struct milter_msg *m, int code,
+    const char *esc, const char *text)
+{
+	struct smtp_reply r = SMTP_REPLY_INIT;
+
+	if (smtp_reply_make(&r, code, esc, "%s", text) == SMTP_OK)
+		milter_reply(ctx, &r);
+	smtp_reply_free(&r);
+	m->nrcpts_refused++;
+	return code >= 500 ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+static sfsistat
+milter_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *c = smfi_getpriv(ctx);
+	struct milter_msg *m = c ? c->msg : NULL;
+
+	if (m == NULL || argv[0] == NULL)
+		return milter_go_on(c, SMFIP_NR_RCPT);
+	if (milter_path_len(argv[0]) > MILTER_MAX_PATH - 2)
+		return milter_refuse_rcpt(ctx, m, 501, "5.1.3",
+		    "Recipient address too long");
+	/* 452 4.5.3 is RFC 5321's answer: the client delivers to the
+	   recipients taken so far and sends to the rest later. */
+	if (m->nrcpts >= m->ref->cfg->milter_max_recipients)
+		return milter_refuse_rcpt(ctx, m, 452, "4.5.3",
+		    "Too many recipients");
+	m->rcpts = xreallocarray(m->rcpts, m->nrcpts + 1, sizeof(*m->rcpts));
+	m->rcpts[m->nrcpts++] = xstrdup(argv[0]);
+	m->nrcpts_in++;
+	return milter_go_on(c, SMFIP_NR_RCPT);
+}
+
+static sfsistat
+milter_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct milter_conn *c = smfi_getpriv(ctx);
+	struct milter_msg *m = c ? c->msg : NULL;
+	size_t n;
+
+	if (m == NULL || m->too_big)
+		return milter_go_on(c, SMFIP_NR_HDR);
+	n = strlen(name) + strlen(value) + 3;
+	if (m->hdr_bytes + n > HDR_DEF_MAX_TOTAL ||
+	    m->hdr.n >= HDR_DEF_MAX_FIELDS)
+		m->too_big = true;
+	else {
+		m->hdr_bytes += n;
+		hdr_add_parsed(&m->hdr, name, value);
+	}
+	return milter_go_on(c, SMFIP_NR_HDR);
 }
 
 /*
@@ -315,6 +363,8 @@ milter_log(SMFICTX *ctx, const struct milter_msg *m,
 	    m->login ? "yes" : "no", status);
 	if (res->actions.len > 0)
 		str_appendf(&line, ", actions=%s", str_cstr(&res->actions));
+	if (m->nrcpts_refused > 0)
+		str_appendf(&line, ", refused_rcpts=%zu", m->nrcpts_refused);
 	if (res->verdict == POLICY_REJECT || res->verdict == POLICY_TEMPFAIL) {
 		str_appendf(&line, ", reply=%d ", res->reply.code);
 		if (res->reply.esc_class)

@@ -3,7 +3,16 @@
  *
  * Start-up: options, configuration, the socket (opened while still root,
  * so it can live under /run), then fork into the background unless -f,
- * the pid file, and the switch to [milter] user.
+ * the pid file, and the switch to [milter] user.  Started as another user
+ * (systemd's User=), the milter runs as that user throughout.
+ *
+ * Who may talk to the milter: anyone who can connect can make it edit
+ * and pass mail, and can crash it through libmilter (a macro packet with
+ * an odd number of strings makes smfi_getsymval() read past its array,
+ * whatever the milter asks for).  So a unix socket is the MTA's alone:
+ * mode 0660, owned by the milter's user and group, the MTA's user a
+ * member of that group; and the milter runs with no group that can read
+ * the relay secrets, which it never needs.
  *
  * Threads and signals: libmilter runs in a thread of its own and starts
  * its signal thread from there, which sigwait()s for SIGTERM, SIGINT and
@@ -26,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -43,6 +53,15 @@ static const char milter_usage[] =
     "  -f  stay in the foreground\n"
     "  -p  socket (unix:/path or inet:port@host), overrides [milter] socket\n"
     "  -t  check the configuration and exit\n";
+
+/*
+ * How the milter loads its configuration, at start, with -t and on every
+ * reload alike.  A file that sets nothing is refused: loaded, it would
+ * be every default, which for the milter is no policy at all.  The
+ * password files are not looked at: the milter never reads them and
+ * runs as a user that should not reach them.
+ */
+#define MILTER_CFG_FLAGS	(CFG_REQUIRE_SECTION | CFG_NO_FILE_CHECKS)
 
 static int milter_pipe[2] = { -1, -1 };
 static const char *milter_config;
@@ -96,7 +115,7 @@ milter_reload(void)
 	unsigned long gen;
 	int rc;
 
-	rc = cfg_load(milter_config, &cfg, &diag);
+	rc = cfg_load_flags(milter_config, MILTER_CFG_FLAGS, &cfg, &diag);
 	milter_log_diag(&diag);
 	if (rc != CFG_OK) {
 		log_error("reload of %s failed; the previous configuration "
@@ -132,24 +151,126 @@ milter_pidfile(const char *path, uid_t uid, gid_t gid)
 	return 0;
 }
 
-/* Root gives up its privileges for good; others run as they are. */
+/*
+ * Root gives up its privileges for good; others run as they are.  No
+ * supplementary group is kept (not even the user's own, nor those
+ * initgroups() would give): the milter has its user's primary group and
+ * nothing else, whatever groups that user is in by mistake.
+ */
 static int
 milter_drop(const struct passwd *pw)
 {
+	gid_t extra;
+
 	if (getuid() != 0 && geteuid() != 0)
 		return 0;
-	if (setgroups(1, &pw->pw_gid) != 0 ||
+	if (setgroups(0, NULL) != 0 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
 		log_error("cannot become user %s: %s", pw->pw_name,
 		    strerror(errno));
 		return -1;
 	}
-	if (setuid(0) == 0) {
-		log_error("still root after dropping privileges");
+	if (setuid(0) == 0 || getuid() != pw->pw_uid ||
+	    geteuid() != pw->pw_uid || getgid() != pw->pw_gid ||
+	    getegid() != pw->pw_gid || getgroups(1, &extra) != 0) {
+		log_error("still privileged after becoming user %s",
+		    pw->pw_name);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The groups that may read the relay secrets: smtpgate by name
+ * (DESIGN.md), and the group [queue] dir grants access to, which is the
+ * one the shim is installed setgid to, whatever a site called it.
+ */
+static size_t
+milter_secret_gids(const struct cfg *cfg, gid_t gids[2])
+{
+	struct group *gr;
+	struct stat st;
+	size_t n = 0;
+
+	if ((gr = getgrnam(CFG_SECRETS_GROUP)) != NULL)
+		gids[n++] = gr->gr_gid;
+	if (cfg->queue_dir != NULL && stat(cfg->queue_dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && (st.st_mode & S_IRWXG) != 0 &&
+	    (n == 0 || st.st_gid != gids[0]))
+		gids[n++] = st.st_gid;
+	return n;
+}
+
+static const char *
+milter_group_name(gid_t gid, char *buf, size_t size)
+{
+	struct group *gr = getgrgid(gid);
+
+	if (gr != NULL)
+		return gr->gr_name;
+	snprintf(buf, size, "%lu", (unsigned long)gid);
+	return buf;
+}
+
+/*
+ * Refuse to run with a group that can read the secrets.  Started as
+ * root, the milter will have its user's primary group only (see
+ * milter_drop()); started as another user, it has the groups it was
+ * given, which under systemd's User= include that user's supplementary
+ * groups.  Returns 0, or EX_CONFIG after saying what to change.
+ */
+static int
+milter_check_groups(const struct cfg *cfg, const struct passwd *pw)
+{
+	gid_t bad[2], *have;
+	size_t nbad, nhave, i, j;
+	struct passwd *self;
+	char buf[32];
+	const char *name;
+	int n, rc = 0;
+
+	if ((nbad = milter_secret_gids(cfg, bad)) == 0)
+		return 0;
+	if (pw != NULL) {
+		have = xcalloc(1, sizeof(*have));
+		have[0] = pw->pw_gid;
+		nhave = 1;
+	} else {
+		if ((n = getgroups(0, NULL)) < 0)
+			n = 0;
+		have = xcalloc((size_t)n + 2, sizeof(*have));
+		if ((n = getgroups(n, have + 2)) < 0)
+			n = 0;
+		have[0] = getgid();
+		have[1] = getegid();
+		nhave = (size_t)n + 2;
+	}
+	for (i = 0; i < nbad && rc == 0; i++)
+		for (j = 0; j < nhave && rc == 0; j++) {
+			if (have[j] != bad[i])
+				continue;
+			name = milter_group_name(bad[i], buf, sizeof(buf));
+			if (pw != NULL) {
+				log_error("[milter] user %s has the primary group "
+				    "%s, which can read the relay secrets and "
+				    "the queue; the milter needs neither: give it "
+				    "a group of its own (useradd --system "
+				    "--user-group --no-create-home "
+				    "smtpgate-milter)", pw->pw_name, name);
+			} else {
+				self = getpwuid(getuid());
+				log_error("running with group %s, which can read "
+				    "the relay secrets and the queue; the milter "
+				    "needs neither: take its user out of that "
+				    "group (gpasswd -d %s %s), or give it a "
+				    "primary group of its own", name,
+				    self ? self->pw_name : "USER", name);
+			}
+			rc = EX_CONFIG;
+		}
+	free(have);
+	return rc;
 }
 
 /*
@@ -183,9 +304,70 @@ milter_nodelay(void)
 	}
 }
 
-static int
-milter_socket(const char *spec)
+/* The file of a unix socket as libmilter reads the spec ("unix:/p",
+   "local:/p", ":/p" or a bare "/p"), or NULL for an inet one. */
+static const char *
+milter_socket_path(const char *spec)
 {
+	const char *colon = strchr(spec, ':');
+
+	if (colon == NULL)
+		return spec;
+	if (colon == spec || (colon - spec == 4 &&
+	    strncasecmp(spec, "unix", 4) == 0) || (colon - spec == 5 &&
+	    strncasecmp(spec, "local", 5) == 0))
+		return colon + 1;
+	return NULL;
+}
+
+/*
+ * The directory of a unix socket.  One the milter makes is 0750, its
+ * user's and group's, so only the MTA (in that group) reaches the socket.
+ * One that exists is left as it is, unless every user may write to it
+ * (without the sticky bit): anyone could then put a socket of their own
+ * in the MTA's way, and mail would pass a milter that is not this one.
+ */
+static int
+milter_socket_dir(const char *path, const struct passwd *pw)
+{
+	char *dir = xstrdup(path), *slash;
+	struct stat st;
+	int rc = 0;
+
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);	/* relative to the working directory */
+		return 0;
+	}
+	if (slash == dir)
+		slash[1] = '\0';	/* "/name": the root directory */
+	else
+		*slash = '\0';
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			log_error("milter socket directory %s: not a directory",
+			    dir);
+			rc = EX_CANTCREAT;
+		} else if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+			log_error("milter socket directory %s is writable by "
+			    "every user, who could replace the socket: use one "
+			    "only root and the milter may write to", dir);
+			rc = EX_CONFIG;
+		}
+	} else if (errno != ENOENT || mkdir(dir, 0750) != 0 ||
+	    chmod(dir, 0750) != 0 ||
+	    (pw != NULL && chown(dir, pw->pw_uid, pw->pw_gid) != 0)) {
+		log_error("milter socket directory %s: %s", dir,
+		    strerror(errno));
+		rc = EX_CANTCREAT;
+	}
+	free(dir);
+	return rc;
+}
+
+static int
+milter_socket(const char *spec, const struct passwd *pw)
+{
+	const char *path = milter_socket_path(spec);
 	mode_t old;
 	int rc;
 
@@ -194,14 +376,24 @@ milter_socket(const char *spec)
 		log_error("cannot use milter socket %s", spec);
 		return EX_SOFTWARE;
 	}
-	/* The MTA runs as another user: the socket is 0666 and the
-	   directory it is in decides who may connect. */
-	old = umask(0111);
+	if (path != NULL && (rc = milter_socket_dir(path, pw)) != 0)
+		return rc;
+	/*
+	 * srw-rw----: the umask is set before libmilter binds, so the socket
+	 * never exists with a wider mode.  Made as root, it is root's until
+	 * the chown below, which hands it to the milter's user and group.
+	 */
+	old = umask(0117);
 	rc = smfi_opensocket(1);
 	umask(old);
 	if (rc != MI_SUCCESS) {
 		log_error("cannot open milter socket %s", spec);
 		return EX_UNAVAILABLE;
+	}
+	if (path != NULL && pw != NULL &&
+	    lchown(path, pw->pw_uid, pw->pw_gid) != 0) {
+		log_error("milter socket %s: chown: %s", path, strerror(errno));
+		return EX_CANTCREAT;
 	}
 	milter_nodelay();
 	return 0;
@@ -261,7 +453,7 @@ main(int argc, char **argv)
 {
 	const char *socket_spec = NULL;
 	struct str diag = STR_INIT;
-	struct passwd *pw = NULL;
+	struct passwd *pw = NULL, *self;
 	struct cfg *cfg;
 	char *pid_file;
 	bool test = false, foreground = false;
@@ -298,7 +490,7 @@ main(int argc, char **argv)
 		    argv[optind], milter_usage);
 		return EX_USAGE;
 	}
-	rc = cfg_load(milter_config, &cfg, &diag);
+	rc = cfg_load_flags(milter_config, MILTER_CFG_FLAGS, &cfg, &diag);
 	fputs(str_cstr(&diag), stderr);
 	str_free(&diag);
 	if (rc != CFG_OK)
@@ -317,7 +509,13 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return EX_NOUSER;
 	}
-	if ((rc = milter_socket(socket_spec)) != 0) {
+	/* Under systemd's User=, say which of the two names counts. */
+	if (pw == NULL && (self = getpwuid(getuid())) != NULL &&
+	    strcmp(self->pw_name, cfg->milter_user) != 0)
+		log_info("not started as root: running as %s, not as [milter] "
+		    "user %s", self->pw_name, cfg->milter_user);
+	if ((rc = milter_check_groups(cfg, pw)) != 0 ||
+	    (rc = milter_socket(socket_spec, pw)) != 0) {
 		cfg_free(cfg);
 		return rc;
 	}

@@ -108,8 +108,9 @@ START_TEST(global_defaults)
 	ck_assert_uint_eq(cfg->retry.v[0], 60);
 	ck_assert_uint_eq(cfg->retry.v[4], 4 * 3600);
 	ck_assert_str_eq(cfg->milter_socket, "unix:/run/smtpgate/milter.sock");
-	ck_assert_str_eq(cfg->milter_user, "smtpgate");
+	ck_assert_str_eq(cfg->milter_user, "smtpgate-milter");
 	ck_assert_str_eq(cfg->milter_pid_file, "/run/smtpgate/milter.pid");
+	ck_assert_uint_eq(cfg->milter_max_recipients, 1000);
 }
 END_TEST
 
@@ -224,6 +225,14 @@ START_TEST(numbers)
 	FAILS("[relay a]\nhost=h\nport = 18446744073709551617\n",
 	    "out of range");
 	FAILS("[relay a]\nhost=h\nport =\n", "port: empty value");
+	LOADS("[milter]\nmax_recipients = 1\n");
+	ck_assert_uint_eq(cfg->milter_max_recipients, 1);
+	LOADS("[milter]\nmax_recipients = 100000\n");
+	ck_assert_uint_eq(cfg->milter_max_recipients, 100000);
+	FAILS("[milter]\nmax_recipients = 0\n", "t.conf:2: max_recipients: 0 "
+	    "out of range (1 to 100000)");
+	FAILS("[milter]\nmax_recipients = 100001\n", "out of range");
+	FAILS("[milter]\nmax_recipients = 1k\n", "invalid number '1k'");
 }
 END_TEST
 
@@ -666,7 +675,8 @@ START_TEST(dump_masks_and_reloads)
 	LOADS("[relay o365]\npreset = office365\nusername = a@example.org\n"
 	    "password_command = /usr/bin/token --secret s3cr3t\n"
 	    "[account b@example.org]\npassword_file = /etc/smtpgate/b\n"
-	    "[message]\nfrom_display_name = Example\n[queue]\nretry = 90s, 2h\n");
+	    "[message]\nfrom_display_name = Example\n[queue]\nretry = 90s, 2h\n"
+	    "[milter]\nmax_recipients = 50\n");
 	cfg_dump(cfg, &d1);
 	ck_assert_ptr_null(strstr(str_cstr(&d1), "s3cr3t"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1),
@@ -675,6 +685,7 @@ START_TEST(dump_masks_and_reloads)
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "port = 587\n"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "retry = 90s, 2h\n"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "password_file = /etc/smtpgate/b\n"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&d1), "max_recipients = 50\n"));
 	/* The masked form loads again and prints the same. */
 	str_append(&reload, d1.data, d1.len);
 	str_reset(&diag);
@@ -762,6 +773,66 @@ START_TEST(holder_reload)
 }
 END_TEST
 
+/* A daemon refuses a file that sets nothing; other loads take it. */
+START_TEST(require_section)
+{
+	static const char *const empty[] = { "", "\n\n", "# comment\n",
+		"; only\n  # comments\n\t\n" };
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		cfg_free(cfg);
+		str_reset(&diag);
+		ck_assert_int_eq(cfg_load_buffer("t.conf", empty[i],
+		    strlen(empty[i]), CFG_REQUIRE_SECTION, &cfg, &diag),
+		    CFG_EINVAL);
+		ck_assert_ptr_null(cfg);
+		ck_assert_msg(strstr(str_cstr(&diag), "t.conf: no [section] in "
+		    "the file (it is empty or only comments)") != NULL, "%s",
+		    str_cstr(&diag));
+		LOADS(empty[i]);
+	}
+	cfg_free(cfg);
+	str_reset(&diag);
+	ck_assert_int_eq(cfg_load_buffer("t.conf", "[milter]\n", 9,
+	    CFG_REQUIRE_SECTION, &cfg, &diag), CFG_OK);
+
+	/* Through cfg_load_flags(), on files, and with a section that
+	   comes from an include. */
+	p = writefile("empty.conf", "", 0644);
+	cfg_free(cfg);
+	str_reset(&diag);
+	ck_assert_int_eq(cfg_load_flags(p, CFG_REQUIRE_SECTION, &cfg, &diag),
+	    CFG_EINVAL);
+	ck_assert_int_eq(cfg_exitcode(CFG_EINVAL), EX_CONFIG);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&diag), "empty.conf: no [section]"));
+	writefile("part.conf", "[redirect]\nenabled = no\n", 0644);
+	p = writefile("incl.conf", "# all in part.conf\ninclude = part.conf\n",
+	    0644);
+	str_reset(&diag);
+	ck_assert_msg(cfg_load_flags(p, CFG_REQUIRE_SECTION, &cfg, &diag) ==
+	    CFG_OK, "%s", str_cstr(&diag));
+}
+END_TEST
+
+/* A program that never reads the secrets need not reach them. */
+START_TEST(load_flags_no_file_checks)
+{
+	const char *p;
+
+	p = writefile("nocheck.conf", "[relay r]\nhost = h\npassword_file = "
+	    "/nonexistent/secret\n", 0644);
+	str_reset(&diag);
+	ck_assert_int_eq(cfg_load_flags(p, 0, &cfg, &diag), CFG_EINVAL);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&diag), "/nonexistent/secret"));
+	str_reset(&diag);
+	ck_assert_msg(cfg_load_flags(p, CFG_NO_FILE_CHECKS, &cfg, &diag) ==
+	    CFG_OK, "%s", str_cstr(&diag));
+	ck_assert_str_eq(cfg->relays[0].password_file, "/nonexistent/secret");
+}
+END_TEST
+
 /* The example shipped in conf/ loads as it is. */
 START_TEST(shipped_example)
 {
@@ -833,6 +904,8 @@ main(void)
 	tcase_add_test(tc, read_secret);
 	tcase_add_test(tc, load_missing_and_codes);
 	tcase_add_test(tc, shipped_example);
+	tcase_add_test(tc, require_section);
+	tcase_add_test(tc, load_flags_no_file_checks);
 	tcase_add_test(tc, holder_reload);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
