@@ -30,6 +30,8 @@ auth = none
 timeout = 60
 [queue]
 dir = $tmp/q
+# The large message is the point here, not the limit (limits.sh).
+max_message_size = $((big_mb + 10))M
 CONF
 count() { ls "$tmp/mail" | grep -c '^msg-'; }
 last() { ls "$tmp/mail"/msg-* | tail -n 1; }
