@@ -111,6 +111,7 @@ $tlsauth
 timeout = 60
 [queue]
 dir = $tmp/q
+max_message_size = $((BIG_MB + 10))M
 EOF
 }
 msmtp_conf() {	# MODE PORT
