@@ -162,6 +162,10 @@ parse_spec(struct parser *p, struct addr *a)
 	if (p->tok.type != '@') {
 		const struct addr_tok *last = &p->w[p->nw - 1];
 
+		/* "" is no name to qualify: it would become the odd
+		   ""@domain, while it means nobody, like "<>". */
+		if (a->local.len == 0)
+			return 0;
 		if (p->nbare == p->capbare) {
 			p->capbare = p->capbare ? p->capbare * 2 : 8;
 			p->bare = xreallocarray(p->bare, p->capbare,

@@ -602,6 +602,7 @@ static const struct {
 	{ "\"root\" <a@b.example> (root)", "\"root\" <a@b.example> (root)",
 	  0 },
 	{ "<>", "<>", 0 },
+	{ "\"\"", "\"\"", 0 },
 	{ "a@b.example", "a@b.example", 0 },
 	/* Folding and comments before the address are kept. */
 	{ "(the cron job)\r\n root", "(the cron job)\r\n root@example.org",
