@@ -45,6 +45,8 @@ struct shim {
 	int	have_aliases;
 	struct str hostname;
 	struct str user;
+	struct str domain;	/* for local names; empty: none */
+	enum ids_domain_from domain_from;
 	FILE   *transcript;	/* -v: stderr; --test-mail: stdout */
 	struct privsep ps;	/* the helper that kept the group, if any */
 };
@@ -163,6 +165,18 @@ shim_load(struct shim *sh)
 	else
 		ids_fqdn(&sh->hostname);
 	ids_user(&sh->user);
+	/* Read as the caller, like the configuration: /etc/mailname is
+	   world-readable on Debian, and one that is not is not ours. */
+	sh->domain_from = ids_domain(sh->cfg->domain, IDS_MAILNAME,
+	    str_cstr(&sh->hostname), &sh->domain, &diag);
+	if (diag.len > 0) {
+		bool was = log_set_stderr(true);
+
+		str_truncate(&diag, diag.len - 1);	/* the newline */
+		log_warning("%s", str_cstr(&diag));
+		log_set_stderr(was);
+		str_reset(&diag);
+	}
 	if (sh->cfg->aliases != NULL) {
 		rc = aliases_load(sh->cfg->aliases, &sh->aliases, &diag);
 		if (diag.len > 0)
@@ -234,6 +248,8 @@ shim_submit_init(struct shim *sh, struct submit *s)
 {
 	submit_init(s, sh->cfg, &sh->opts, sh->have_aliases ? &sh->aliases :
 	    NULL, str_cstr(&sh->hostname), str_cstr(&sh->user));
+	s->domain = sh->domain_from != IDS_DOMAIN_NONE ? str_cstr(&sh->domain) :
+	    NULL;
 	if (sh->ps.fd != -1)
 		s->privsep = &sh->ps;
 	if (sh->opts.verbose || sh->opts.traffic_log != NULL ||
@@ -345,6 +361,29 @@ shim_test_mail(struct shim *sh)
 	return rc;
 }
 
+/* --check-config: the domain local names get, and where it is from. */
+static void
+shim_print_domain(const struct shim *sh)
+{
+	switch (sh->domain_from) {
+	case IDS_DOMAIN_CONFIG:
+		break;		/* the dump shows it */
+	case IDS_DOMAIN_MAILNAME:
+		printf("# local names get @%s (from %s)\n",
+		    str_cstr(&sh->domain), IDS_MAILNAME);
+		break;
+	case IDS_DOMAIN_HOSTNAME:
+		printf("# local names get @%s (the host name; %s has none)\n",
+		    str_cstr(&sh->domain), IDS_MAILNAME);
+		break;
+	default:
+		printf("# local names need an alias: no [general] domain, no "
+		    "domain in %s, and the host name %s has no dot\n",
+		    IDS_MAILNAME, str_cstr(&sh->hostname));
+		break;
+	}
+}
+
 /* -q, -qI/-qR/-qS, --queue-run: one pass over the queue. */
 static int
 shim_queue_run(struct shim *sh)
@@ -445,6 +484,7 @@ main(int argc, char **argv)
 	case SMOPT_CHECK_CONFIG:
 		cfg_dump(sh.cfg, &dump);
 		fputs(str_cstr(&dump), stdout);
+		shim_print_domain(&sh);
 		rc = 0;
 		break;
 	case SMOPT_TEST_MAIL:
@@ -486,6 +526,7 @@ out:
 	smopt_free(&sh.opts);
 	str_free(&sh.hostname);
 	str_free(&sh.user);
+	str_free(&sh.domain);
 	str_free(&err);
 	str_free(&dump);
 	return rc;
