@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -384,6 +385,56 @@ shim_print_domain(const struct shim *sh)
 	}
 }
 
+/*
+ * --check-config as root: what the group will see (cfg_audit).  The group
+ * is the one this binary is installed setgid to; a build that is not
+ * setgid (or a gid without a name) is judged against the documented
+ * "smtpgate", with warnings only: no process of it takes the group.  Root
+ * alone can see every file the group may; a user's answer would be about
+ * the user.
+ */
+static int
+shim_audit(const struct shim *sh)
+{
+	struct str out = STR_INIT, group = STR_INIT;
+	struct group *gr;
+	unsigned errors, warnings;
+
+	if (getuid() != 0) {
+		printf("# run as root to check what group smtpgate can read "
+		    "and write\n");
+		return 0;
+	}
+	/* A copy: getgrgid()'s buffer is the next lookup's too. */
+	if (shim_gid != 0 && (gr = getgrgid(shim_gid)) != NULL)
+		str_setz(&group, gr->gr_name);
+	else
+		str_setz(&group, "smtpgate");
+	errors = cfg_audit(sh->cfg, str_cstr(&group), shim_gid != 0,
+	    &warnings, &out);
+	if (shim_gid == 0) {
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		self[n > 0 ? n : 0] = '\0';
+		str_appendf(&out, "%s: warning: not installed setgid, so users' "
+		    "mail has no group to read secrets or write the queue with "
+		    "(fine when only root sends); the problems above are "
+		    "warnings for that; fix: chgrp smtpgate %s && chmod 2755 "
+		    "%s\n", n > 0 ? self : "smtpgate-sendmail",
+		    n > 0 ? self : "/usr/sbin/smtpgate-sendmail",
+		    n > 0 ? self : "/usr/sbin/smtpgate-sendmail");
+		warnings++;
+	}
+	fputs(str_cstr(&out), stderr);
+	printf("# files checked for group %s: %u error%s, %u warning%s\n",
+	    str_cstr(&group), errors, errors == 1 ? "" : "s", warnings,
+	    warnings == 1 ? "" : "s");
+	str_free(&out);
+	str_free(&group);
+	return errors > 0 ? EX_CONFIG : 0;
+}
+
 /* -q, -qI/-qR/-qS, --queue-run: one pass over the queue. */
 static int
 shim_queue_run(struct shim *sh)
@@ -485,7 +536,7 @@ main(int argc, char **argv)
 		cfg_dump(sh.cfg, &dump);
 		fputs(str_cstr(&dump), stdout);
 		shim_print_domain(&sh);
-		rc = 0;
+		rc = shim_audit(&sh);
 		break;
 	case SMOPT_TEST_MAIL:
 		rc = shim_test_mail(&sh);
