@@ -11,8 +11,9 @@
 set -u
 if [ -z "${SMTPGATE_IN_NS:-}" ]; then
 	if [ "$(id -u)" != 0 ] || ! command -v unshare > /dev/null ||
-	    ! command -v python3 > /dev/null; then
-		echo "SKIP: needs root, unshare and python3"
+	    ! command -v python3 > /dev/null ||
+	    ! unshare --mount --uts --propagation private true 2> /dev/null; then
+		echo "SKIP: needs root, unshare (mount and UTS namespaces) and python3"
 		exit 77
 	fi
 	SMTPGATE_IN_NS=1 exec unshare --mount --uts --propagation private \
