@@ -89,6 +89,19 @@ int	addr_parse_path(const char *s, size_t len, struct addr *out,
 	    struct str *err);
 
 /*
+ * Qualify an address-list header value as Postfix's append_at_myorigin
+ * does: every mailbox whose address is a bare local name ("root",
+ * "<root>", a group member) gets "@domain" right after its local part;
+ * display names, comments, group names, spacing and folding stay as they
+ * were ("root (Cron Daemon)" -> "root@example.org (Cron Daemon)").  The
+ * result is appended to out and *count says how many were qualified (0:
+ * out got the input unchanged).  ADDR_EINVAL with err when the value does
+ * not parse; out is then untouched.  domain must be a valid domain.
+ */
+int	addr_qualify_list(const char *s, size_t len, const char *domain,
+	    struct str *out, size_t *count, struct str *err);
+
+/*
  * Formatting appends to out.  Local parts that are not a dot-atom are
  * quoted; display and group names are written as atoms, quoted, or RFC 2047
  * encoded when they hold non-ASCII or control bytes.  A source route is

@@ -25,6 +25,9 @@ struct parser {
 	struct addr_tok tok;	/* the current token */
 	struct addr_tok *w;	/* words gathered in front of an address */
 	size_t	nw, capw;
+	size_t *bare;		/* addr_qualify_list: where each bare local
+				   name ends in the input */
+	size_t	nbare, capbare;
 };
 
 static int
@@ -156,8 +159,21 @@ parse_spec(struct parser *p, struct addr *a)
 {
 	if (words_local(p, &a->local) < 0)
 		return -1;
-	if (p->tok.type != '@')
+	if (p->tok.type != '@') {
+		const struct addr_tok *last = &p->w[p->nw - 1];
+
+		/* "" is no name to qualify: it would become the odd
+		   ""@domain, while it means nobody, like "<>". */
+		if (a->local.len == 0)
+			return 0;
+		if (p->nbare == p->capbare) {
+			p->capbare = p->capbare ? p->capbare * 2 : 8;
+			p->bare = xreallocarray(p->bare, p->capbare,
+			    sizeof(*p->bare));
+		}
+		p->bare[p->nbare++] = last->off + last->len;
 		return 0;
+	}
 	if (advance(p) < 0)
 		return -1;
 	return parse_domain(p, &a->domain);
@@ -377,6 +393,8 @@ parser_start(struct parser *p, const char *s, size_t len, struct str *err)
 	p->lx.err = err;
 	p->w = NULL;
 	p->nw = p->capw = 0;
+	p->bare = NULL;
+	p->nbare = p->capbare = 0;
 	if (len > ADDR_MAX_INPUT)
 		return addr_lex_error(err, ADDR_MAX_INPUT,
 		    "input longer than %d bytes", ADDR_MAX_INPUT);
@@ -395,6 +413,7 @@ addr_parse_list(const char *s, size_t len, struct addr_list *out,
 	if (rc == 0)
 		rc = parse_list(&p, out);
 	free(p.w);
+	free(p.bare);
 	if (rc == 0)
 		return ADDR_OK;
 	addr_list_truncate(out, n0);
@@ -416,6 +435,7 @@ parse_into(const char *s, size_t len, struct addr *out, struct str *err,
 		rc = mode == PARSE_PATH ? parse_path(&p, &a) :
 		    parse_single(&p, &a);
 	free(p.w);
+	free(p.bare);
 	if (rc == 0) {
 		addr_free(out);
 		*out = a;
@@ -435,4 +455,39 @@ int
 addr_parse_path(const char *s, size_t len, struct addr *out, struct str *err)
 {
 	return parse_into(s, len, out, err, PARSE_PATH);
+}
+
+/*
+ * The input with "@domain" put right after each bare local name that the
+ * grammar found, and nothing else touched: the offsets come from the same
+ * parse, so a group name, a display name or a word inside a comment or a
+ * quoted string can never be taken for an address.
+ */
+int
+addr_qualify_list(const char *s, size_t len, const char *domain,
+    struct str *out, size_t *count, struct str *err)
+{
+	struct parser p;
+	struct addr_list l;
+	size_t i, from = 0;
+	int rc;
+
+	addr_list_init(&l);
+	*count = 0;
+	rc = parser_start(&p, s, len, err);
+	if (rc == 0)
+		rc = parse_list(&p, &l);
+	if (rc == 0) {
+		for (i = 0; i < p.nbare; i++) {
+			str_append(out, s + from, p.bare[i] - from);
+			str_appendf(out, "@%s", domain);
+			from = p.bare[i];
+		}
+		str_append(out, s + from, len - from);
+		*count = p.nbare;
+	}
+	free(p.w);
+	free(p.bare);
+	addr_list_free(&l);
+	return rc == 0 ? ADDR_OK : ADDR_EINVAL;
 }

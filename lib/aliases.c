@@ -269,9 +269,11 @@ aliases_expand(const struct aliases *a, const char *addr, const char *domain,
 		if (domain == NULL || *domain == '\0') {
 			str_appendz(err, "local name '");
 			str_append_escaped(err, addr, strlen(addr));
-			str_appendf(err, "' has no alias%s%s and [general] domain "
-			    "is not set: add '%s: someone@example.org' to the "
-			    "aliases file or set [general] domain",
+			str_appendf(err, "' has no alias%s%s and there is no "
+			    "domain to add ([general] domain is not set, "
+			    "/etc/mailname holds none and the host name has no "
+			    "dot): add '%s: someone@example.org' to the aliases "
+			    "file or set [general] domain",
 			    a ? " in " : "", a ? a->file : "", addr);
 			return ALIASES_EUNKNOWN;
 		}

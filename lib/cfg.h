@@ -183,6 +183,24 @@ const struct cfg_relay *cfg_relay_find(const struct cfg *cfg,
  * CFG_ENOENT, CFG_EIO or CFG_EINVAL.
  */
 int	cfg_read_secret(const char *path, struct str *out, struct str *err);
+/*
+ * Root's --check-config: what the setgid shim's group (group, by name)
+ * will meet on disk, where root itself passes every test.  Each
+ * password_file readable by the group through directories it can enter;
+ * [queue] dir and its tmp, msg and env written by the group (mode 2770);
+ * each tls_ca_file readable by every user who sends (the TLS process has
+ * no group); and the group itself.  One line per problem appended to out,
+ * "file[:line]: [warning: ]message; fix: command", the command pasteable
+ * as it is.  Returns the number of errors (mail will fail); *warnings
+ * (may be NULL) gets the number of warnings (an install that differs
+ * from the documented one but works).  strict: the binary is installed
+ * setgid group; without it no process uses the group yet and every
+ * problem is only a warning.  Reads only metadata: stat(2) as
+ * the calling process, so run it as root for a true answer.  group must
+ * not point into getgrent()'s buffer: the audit looks groups up too.
+ */
+unsigned cfg_audit(const struct cfg *cfg, const char *group, bool strict,
+	    unsigned *warnings, struct str *out);
 /* A size in bytes as the file writes it: "10K", "50M", "1000". */
 void	cfg_size_print(unsigned long long v, struct str *out);
 const char *cfg_tls_name(enum cfg_tls tls);

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <pwd.h>
@@ -119,6 +121,107 @@ ids_fqdn(struct str *out)
 		str_appendz(out, name);
 	if (res != NULL)
 		freeaddrinfo(res);
+}
+
+bool
+ids_domain_ok(const char *s, size_t len)
+{
+	size_t i, label = 0, dots = 0;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			/* No empty label, none ending in '-'. */
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			dots++;
+			continue;
+		}
+		if (!isalnum(c) && c != '-')
+			return false;
+		if ((label == 0 && c == '-') || ++label > 63)
+			return false;
+	}
+	return label > 0 && s[len - 1] != '-' && dots > 0;
+}
+
+/*
+ * The first line of path, trimmed, when it is a domain.  0: found; 1:
+ * none (no file, or warn says why it is not used).  At most a line's
+ * worth is read: the file is one line, and nothing longer is a domain.
+ */
+static int
+ids_mailname(const char *path, struct str *out, struct str *warn)
+{
+	char buf[512];
+	struct str line = STR_INIT;
+	ssize_t n;
+	size_t got = 0;
+	int fd, rc = 1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
+		if (errno != ENOENT)
+			str_appendf(warn, "%s: %s; not used for the mail "
+			    "domain\n", path, strerror(errno));
+		return 1;
+	}
+	while (got < sizeof(buf)) {
+		n = read(fd, buf + got, sizeof(buf) - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	{
+		const char *nl = memchr(buf, '\n', got);
+
+		str_set(&line, buf, nl ? (size_t)(nl - buf) : got);
+		if (nl == NULL && got == sizeof(buf))
+			str_reset(&line);	/* a first line this long */
+	}
+	if (line.len > 0 && line.data[line.len - 1] == '\r')
+		str_truncate(&line, line.len - 1);
+	str_trim(&line);
+	/* "example.org." is the same name; addresses do not carry the dot. */
+	if (line.len > 1 && line.data[line.len - 1] == '.')
+		str_truncate(&line, line.len - 1);
+	if (ids_domain_ok(line.data ? line.data : "", line.len)) {
+		str_appends(out, &line);
+		rc = 0;
+	} else {
+		str_appendf(warn, "%s: the first line '", path);
+		str_append_escaped(warn, line.data, line.len > 80 ? 80 :
+		    line.len);
+		str_appendz(warn, "' is not a domain name (such as "
+		    "example.org); not used for the mail domain\n");
+	}
+	str_free(&line);
+	return rc;
+}
+
+enum ids_domain_from
+ids_domain(const char *configured, const char *mailname, const char *hostname,
+    struct str *out, struct str *warn)
+{
+	if (configured != NULL && *configured != '\0') {
+		str_appendz(out, configured);
+		return IDS_DOMAIN_CONFIG;
+	}
+	if (mailname != NULL && ids_mailname(mailname, out, warn) == 0)
+		return IDS_DOMAIN_MAILNAME;
+	/* "vm" or "localhost" would make root@vm: no relay takes that. */
+	if (hostname != NULL && ids_domain_ok(hostname, strlen(hostname))) {
+		str_appendz(out, hostname);
+		return IDS_DOMAIN_HOSTNAME;
+	}
+	return IDS_DOMAIN_NONE;
 }
 
 void

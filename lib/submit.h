@@ -7,7 +7,12 @@
  * fixes; the body goes to an unlinked temporary file.  Recipients come from
  * the command line (split on ",", ";" and address_separator) and, with -t,
  * from To, Cc and Bcc; Bcc is removed.  Local names go through the aliases
- * file and [general] domain.  The sender is -f/-r, else the address of
+ * file, then get @domain (struct submit's domain: [general] domain,
+ * /etc/mailname or the host name, chosen by ids_domain()).  Addresses
+ * without a domain in From, Sender, Reply-To, To, Cc, Bcc and their
+ * Resent- forms get @domain in the header too, aliases or not: as
+ * Postfix's cleanup does, aliases are for delivery and change the
+ * envelope only.  The sender is -f/-r, else the address of
  * [message] from, else user@hostname.  Date and Message-ID are added when
  * missing; a missing From is made from -F/-f, [message] from or
  * user@hostname; from_display_name forces the From display name.
@@ -66,6 +71,8 @@ struct submit {
 	const struct aliases *aliases;	/* NULL when not configured */
 	const char *hostname;		/* EHLO, Message-ID, user@hostname */
 	const char *user;		/* the submitting user's login name */
+	const char *domain;		/* for local names; NULL: none (by
+					   default [general] domain) */
 	struct str queue_id;
 	struct hdr_block hdr;
 	struct msgbody body;

@@ -65,6 +65,7 @@ submit_notice_send(const struct submit *s, const struct submit_notice *n,
 		goto out;
 	}
 	submit_init(&ns, s->cfg, NULL, NULL, s->hostname, s->user);
+	ns.domain = s->domain;
 	ns.privsep = s->privsep;	/* the setgid shim queues through it */
 	rc = submit_read_envelope(&ns, "", (char *const *)&to, 1, in, &err);
 	if (rc == SUBMIT_OK)

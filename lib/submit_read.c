@@ -23,6 +23,7 @@ submit_init(struct submit *s, const struct cfg *cfg, const struct smopt *opts,
 	s->aliases = aliases;
 	s->hostname = hostname;
 	s->user = user;
+	s->domain = cfg->domain;
 	str_init(&s->queue_id);
 	ids_queue_id(&s->queue_id);
 	hdr_init(&s->hdr);
@@ -104,9 +105,9 @@ submit_resolve(struct submit *s, const char *text, char ***out, size_t *nout,
 		(*out)[(*nout)++] = str_detach(&bare);
 		goto out;
 	}
-	/* A local name: aliases, then [general] domain. */
+	/* A local name: aliases, then the domain. */
 	if (depth > 0 || aliases_resolve(s->aliases, str_cstr(&a.local),
-	    s->cfg->domain, &names, &nnames, err) != ALIASES_OK) {
+	    s->domain, &names, &nnames, err) != ALIASES_OK) {
 		if (depth > 0)
 			str_appendf(err, "alias target '%s' has no domain",
 			    text);
@@ -270,14 +271,61 @@ submit_make_from(struct submit *s, struct str *err)
 	return rc;
 }
 
-/* Date, Message-ID and From when missing; Bcc out.  The display name is
-   policy (lib/policy.h), applied when sending. */
+/*
+ * "To: root" leaves as "To: root@domain", as Postfix's cleanup writes it
+ * (append_at_myorigin): a relay or the recipient's MUA would otherwise
+ * qualify it with its own domain, or refuse it.  Aliases are not applied:
+ * they say where the mail goes, not what the header says, and Postfix
+ * keeps them out of headers too.  A value that does not parse stays as it
+ * is; the policy and the relay judge it as before.
+ */
+static void
+submit_qualify_header(struct submit *s)
+{
+	static const char *const names[] = { "From", "Sender", "Reply-To",
+		"To", "Cc", "Bcc", "Resent-From", "Resent-Sender", "Resent-To",
+		"Resent-Cc", "Resent-Bcc" };
+	struct str q = STR_INIT, perr = STR_INIT;
+	const struct str *v;
+	size_t i, n;
+	ssize_t k;
+
+	if (s->domain == NULL)
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (k = hdr_find(&s->hdr, names[i], 0); k >= 0;
+		    k = hdr_find(&s->hdr, names[i], (size_t)k + 1)) {
+			v = &s->hdr.v[k].value;
+			str_reset(&q);
+			str_reset(&perr);
+			if (addr_qualify_list(v->data ? v->data : "", v->len,
+			    s->domain, &q, &n, &perr) != ADDR_OK) {
+				log_debug("%s: %s: header left as it is: %s",
+				    str_cstr(&s->queue_id), names[i],
+				    str_cstr(&perr));
+				continue;
+			}
+			if (n > 0 && hdr_replacen(&s->hdr, (size_t)k, q.data,
+			    q.len, &perr) != HDR_OK)
+				log_warning("%s: %s: cannot qualify: %s",
+				    str_cstr(&s->queue_id), names[i],
+				    str_cstr(&perr));
+		}
+	}
+	str_free(&q);
+	str_free(&perr);
+}
+
+/* Date, Message-ID and From when missing; local names qualified; Bcc
+   out.  The display name is policy (lib/policy.h), applied when
+   sending. */
 static int
 submit_fix_header(struct submit *s, struct str *err)
 {
 	struct str v = STR_INIT;
 	int rc = SUBMIT_OK;
 
+	submit_qualify_header(s);
 	if (hdr_find(&s->hdr, "From", 0) < 0)
 		rc = submit_make_from(s, err);
 	if (hdr_find(&s->hdr, "Date", 0) < 0) {

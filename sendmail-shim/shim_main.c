@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -45,6 +46,8 @@ struct shim {
 	int	have_aliases;
 	struct str hostname;
 	struct str user;
+	struct str domain;	/* for local names; empty: none */
+	enum ids_domain_from domain_from;
 	FILE   *transcript;	/* -v: stderr; --test-mail: stdout */
 	struct privsep ps;	/* the helper that kept the group, if any */
 };
@@ -163,6 +166,18 @@ shim_load(struct shim *sh)
 	else
 		ids_fqdn(&sh->hostname);
 	ids_user(&sh->user);
+	/* Read as the caller, like the configuration: /etc/mailname is
+	   world-readable on Debian, and one that is not is not ours. */
+	sh->domain_from = ids_domain(sh->cfg->domain, IDS_MAILNAME,
+	    str_cstr(&sh->hostname), &sh->domain, &diag);
+	if (diag.len > 0) {
+		bool was = log_set_stderr(true);
+
+		str_truncate(&diag, diag.len - 1);	/* the newline */
+		log_warning("%s", str_cstr(&diag));
+		log_set_stderr(was);
+		str_reset(&diag);
+	}
 	if (sh->cfg->aliases != NULL) {
 		rc = aliases_load(sh->cfg->aliases, &sh->aliases, &diag);
 		if (diag.len > 0)
@@ -234,6 +249,8 @@ shim_submit_init(struct shim *sh, struct submit *s)
 {
 	submit_init(s, sh->cfg, &sh->opts, sh->have_aliases ? &sh->aliases :
 	    NULL, str_cstr(&sh->hostname), str_cstr(&sh->user));
+	s->domain = sh->domain_from != IDS_DOMAIN_NONE ? str_cstr(&sh->domain) :
+	    NULL;
 	if (sh->ps.fd != -1)
 		s->privsep = &sh->ps;
 	if (sh->opts.verbose || sh->opts.traffic_log != NULL ||
@@ -345,6 +362,79 @@ shim_test_mail(struct shim *sh)
 	return rc;
 }
 
+/* --check-config: the domain local names get, and where it is from. */
+static void
+shim_print_domain(const struct shim *sh)
+{
+	switch (sh->domain_from) {
+	case IDS_DOMAIN_CONFIG:
+		break;		/* the dump shows it */
+	case IDS_DOMAIN_MAILNAME:
+		printf("# local names get @%s (from %s)\n",
+		    str_cstr(&sh->domain), IDS_MAILNAME);
+		break;
+	case IDS_DOMAIN_HOSTNAME:
+		printf("# local names get @%s (the host name; %s has none)\n",
+		    str_cstr(&sh->domain), IDS_MAILNAME);
+		break;
+	default:
+		printf("# local names need an alias: no [general] domain, no "
+		    "domain in %s, and the host name %s has no dot\n",
+		    IDS_MAILNAME, str_cstr(&sh->hostname));
+		break;
+	}
+}
+
+/*
+ * --check-config as root: what the group will see (cfg_audit).  The group
+ * is the one this binary is installed setgid to; a build that is not
+ * setgid (or a gid without a name) is judged against the documented
+ * "smtpgate", with warnings only: no process of it takes the group.  Root
+ * alone can see every file the group may; a user's answer would be about
+ * the user.
+ */
+static int
+shim_audit(const struct shim *sh)
+{
+	struct str out = STR_INIT, group = STR_INIT;
+	struct group *gr;
+	unsigned errors, warnings;
+
+	if (getuid() != 0) {
+		printf("# run as root to check what group smtpgate can read "
+		    "and write\n");
+		return 0;
+	}
+	/* A copy: getgrgid()'s buffer is the next lookup's too. */
+	if (shim_gid != 0 && (gr = getgrgid(shim_gid)) != NULL)
+		str_setz(&group, gr->gr_name);
+	else
+		str_setz(&group, "smtpgate");
+	errors = cfg_audit(sh->cfg, str_cstr(&group), shim_gid != 0,
+	    &warnings, &out);
+	if (shim_gid == 0) {
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		self[n > 0 ? n : 0] = '\0';
+		str_appendf(&out, "%s: warning: not installed setgid, so users' "
+		    "mail has no group to read secrets or write the queue with "
+		    "(fine when only root sends); the problems above are "
+		    "warnings for that; fix: chgrp smtpgate %s && chmod 2755 "
+		    "%s\n", n > 0 ? self : "smtpgate-sendmail",
+		    n > 0 ? self : "/usr/sbin/smtpgate-sendmail",
+		    n > 0 ? self : "/usr/sbin/smtpgate-sendmail");
+		warnings++;
+	}
+	fputs(str_cstr(&out), stderr);
+	printf("# files checked for group %s: %u error%s, %u warning%s\n",
+	    str_cstr(&group), errors, errors == 1 ? "" : "s", warnings,
+	    warnings == 1 ? "" : "s");
+	str_free(&out);
+	str_free(&group);
+	return errors > 0 ? EX_CONFIG : 0;
+}
+
 /* -q, -qI/-qR/-qS, --queue-run: one pass over the queue. */
 static int
 shim_queue_run(struct shim *sh)
@@ -445,7 +535,8 @@ main(int argc, char **argv)
 	case SMOPT_CHECK_CONFIG:
 		cfg_dump(sh.cfg, &dump);
 		fputs(str_cstr(&dump), stdout);
-		rc = 0;
+		shim_print_domain(&sh);
+		rc = shim_audit(&sh);
 		break;
 	case SMOPT_TEST_MAIL:
 		rc = shim_test_mail(&sh);
@@ -495,6 +586,7 @@ out:
 	smopt_free(&sh.opts);
 	str_free(&sh.hostname);
 	str_free(&sh.user);
+	str_free(&sh.domain);
 	str_free(&err);
 	str_free(&dump);
 	return rc;

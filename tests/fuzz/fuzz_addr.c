@@ -62,6 +62,50 @@ out:
 	str_free(&err);
 }
 
+/*
+ * Qualifying: it fails exactly when parsing fails, and what it makes
+ * parses to the same mailboxes, each bare local name now with the domain.
+ */
+static void
+fuzz_qualify(const char *s, size_t len)
+{
+	struct addr_list l, q;
+	struct str text = STR_INIT;
+	size_t i, n, bare = 0;
+	int rc;
+
+	addr_list_init(&l);
+	addr_list_init(&q);
+	rc = addr_parse_list(s, len, &l, NULL);
+	if (addr_qualify_list(s, len, "example.org", &text, &n, NULL) != rc)
+		abort();
+	if (rc != ADDR_OK || text.len > ADDR_MAX_INPUT)
+		goto out;
+	if (addr_parse_list(text.data, text.len, &q, NULL) != ADDR_OK ||
+	    q.n != l.n)
+		abort();
+	for (i = 0; i < l.n; i++) {
+		if (!fuzz_str_eq(&l.v[i].local, &q.v[i].local) ||
+		    !fuzz_str_eq(&l.v[i].display, &q.v[i].display) ||
+		    !fuzz_str_eq(&l.v[i].group, &q.v[i].group))
+			abort();
+		if (l.v[i].domain.len > 0) {
+			if (!fuzz_str_eq(&l.v[i].domain, &q.v[i].domain))
+				abort();
+		} else if (l.v[i].local.len > 0) {
+			if (!str_eq(&q.v[i].domain, "example.org"))
+				abort();
+			bare++;
+		}
+	}
+	if (bare != n)
+		abort();
+out:
+	addr_list_free(&l);
+	addr_list_free(&q);
+	str_free(&text);
+}
+
 /* A single mailbox or path must survive its own formatter. */
 static void
 fuzz_single(const char *s, size_t len, bool path)
@@ -98,6 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *s = (const char *)data;
 
 	fuzz_list(s, size);
+	fuzz_qualify(s, size);
 	fuzz_single(s, size, false);
 	fuzz_single(s, size, true);
 	return 0;

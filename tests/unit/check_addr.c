@@ -581,6 +581,71 @@ START_TEST(test_in_domain)
 }
 END_TEST
 
+/* Header values qualified as Postfix's append_at_myorigin does. */
+static const struct {
+	const char *in, *out;
+	size_t count;
+} qualify_rows[] = {
+	{ "root", "root@example.org", 1 },
+	{ "root (Cron Daemon)", "root@example.org (Cron Daemon)", 1 },
+	{ "Cron Daemon <root>", "Cron Daemon <root@example.org>", 1 },
+	{ "\"Doe, J\" <jd>", "\"Doe, J\" <jd@example.org>", 1 },
+	{ "root, ops@example.net, www-data",
+	  "root@example.org, ops@example.net, www-data@example.org", 2 },
+	/* A group name is no address; its members are. */
+	{ "admins: root, bob@example.net;",
+	  "admins: root@example.org, bob@example.net;", 1 },
+	{ "undisclosed-recipients:;", "undisclosed-recipients:;", 0 },
+	/* A quoted local part: the domain goes after the quote. */
+	{ "\"john doe\"", "\"john doe\"@example.org", 1 },
+	/* Words in comments and quoted display names stay words. */
+	{ "\"root\" <a@b.example> (root)", "\"root\" <a@b.example> (root)",
+	  0 },
+	{ "<>", "<>", 0 },
+	{ "\"\"", "\"\"", 0 },
+	{ "a@b.example", "a@b.example", 0 },
+	/* Folding and comments before the address are kept. */
+	{ "(the cron job)\r\n root", "(the cron job)\r\n root@example.org",
+	  1 },
+	{ "first.last", "first.last@example.org", 1 },
+	{ "", "", 0 },
+};
+
+START_TEST(test_qualify)
+{
+	struct str out = STR_INIT, err = STR_INIT;
+	const char *in = qualify_rows[_i].in;
+	size_t n = 99;
+
+	ck_assert_int_eq(addr_qualify_list(in, strlen(in), "example.org", &out,
+	    &n, &err), ADDR_OK);
+	ck_assert_str_eq(str_cstr(&out), qualify_rows[_i].out);
+	ck_assert_uint_eq(n, qualify_rows[_i].count);
+	str_free(&out);
+	str_free(&err);
+}
+END_TEST
+
+START_TEST(test_qualify_refused)
+{
+	static const char *const bad[] = { "Cron Daemon", "root <", "a@",
+		"(open", "x: root" };
+	struct str out = STR_INIT, err = STR_INIT;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		str_reset(&err);
+		ck_assert_int_eq(addr_qualify_list(bad[i], strlen(bad[i]),
+		    "example.org", &out, &n, &err), ADDR_EINVAL);
+		ck_assert_uint_eq(out.len, 0);
+		ck_assert_uint_eq(n, 0);
+		ck_assert_uint_gt(err.len, 0);
+	}
+	str_free(&out);
+	str_free(&err);
+}
+END_TEST
+
 static const struct {
 	const char *addr;
 	bool routed;
@@ -633,6 +698,9 @@ main(void)
 	tcase_add_loop_test(tc, test_same, 0, ROWS(same_rows));
 	tcase_add_loop_test(tc, test_match, 0, ROWS(match_rows));
 	tcase_add_test(tc, test_in_domain);
+	tcase_add_loop_test(tc, test_qualify, 0,
+	    sizeof(qualify_rows) / sizeof(qualify_rows[0]));
+	tcase_add_test(tc, test_qualify_refused);
 	tcase_add_loop_test(tc, test_routed, 0, ROWS(routed_rows));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -6,6 +6,8 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ids.h"
 
@@ -79,6 +81,145 @@ START_TEST(test_date_offsets)
 }
 END_TEST
 
+START_TEST(test_domain_ok)
+{
+	static const struct { const char *s; bool ok; } t[] = {
+		{ "example.org", true }, { "mail.example.co.uk", true },
+		{ "a-b.example", true }, { "x1.y2", true },
+		{ "localhost", false }, { "vm", false }, { "", false },
+		{ ".example.org", false }, { "example..org", false },
+		{ "example.org.", false }, { "-a.example", false },
+		{ "a-.example", false }, { "example.org-", false },
+		{ "exa mple.org", false }, { "ex_ample.org", false },
+		{ "root@example.org", false }, { "example.org\n", false },
+		{ "<html>", false },
+	};
+	char label[70], longname[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ck_assert_msg(ids_domain_ok(t[i].s, strlen(t[i].s)) == t[i].ok,
+		    "%s", t[i].s);
+	memset(label, 'a', 63);
+	strcpy(label + 63, ".org");
+	ck_assert(ids_domain_ok(label, strlen(label)));
+	memset(label, 'a', 64);
+	strcpy(label + 64, ".org");
+	ck_assert(!ids_domain_ok(label, strlen(label)));
+	for (i = 0; i < 254; i++)
+		longname[i] = i % 2 ? '.' : 'a';
+	longname[253] = 'a';
+	longname[254] = '\0';
+	ck_assert(!ids_domain_ok(longname, 254));
+	ck_assert(ids_domain_ok(longname, 253));
+}
+END_TEST
+
+/* Writes data to a temporary file; returns its name (static buffer). */
+static const char *
+mailname_file(const char *data)
+{
+	static char path[] = "/tmp/check_ids_mailname.XXXXXX";
+	int fd;
+
+	strcpy(path, "/tmp/check_ids_mailname.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, strlen(data)), (int)strlen(data));
+	close(fd);
+	return path;
+}
+
+START_TEST(test_domain_choice)
+{
+	struct str d = STR_INIT, w = STR_INIT;
+	const char *f;
+
+	/* [general] domain wins; the mailname file is not even read. */
+	ck_assert_int_eq(ids_domain("conf.example", "/nonexistent/mailname",
+	    "host.example", &d, &w), IDS_DOMAIN_CONFIG);
+	ck_assert_str_eq(str_cstr(&d), "conf.example");
+	ck_assert_uint_eq(w.len, 0);
+
+	/* The first line, trimmed, CRLF and a trailing dot taken off. */
+	f = mailname_file("  mail.example.org.\r\nsecond.example\n");
+	str_reset(&d);
+	ck_assert_int_eq(ids_domain(NULL, f, "host.example", &d, &w),
+	    IDS_DOMAIN_MAILNAME);
+	ck_assert_str_eq(str_cstr(&d), "mail.example.org");
+	ck_assert_uint_eq(w.len, 0);
+	unlink(f);
+	/* No newline at all is a line too; an empty configured value is
+	   not a domain. */
+	f = mailname_file("example.net");
+	str_reset(&d);
+	ck_assert_int_eq(ids_domain("", f, NULL, &d, &w), IDS_DOMAIN_MAILNAME);
+	ck_assert_str_eq(str_cstr(&d), "example.net");
+	unlink(f);
+
+	/* No file: the host name, quietly. */
+	str_reset(&d);
+	ck_assert_int_eq(ids_domain(NULL, "/nonexistent/mailname",
+	    "host.example", &d, &w), IDS_DOMAIN_HOSTNAME);
+	ck_assert_str_eq(str_cstr(&d), "host.example");
+	ck_assert_uint_eq(w.len, 0);
+
+	/* Garbage: a warning naming the file, then the host name. */
+	f = mailname_file("<?php system($_GET['c']); ?>\n");
+	str_reset(&d);
+	ck_assert_int_eq(ids_domain(NULL, f, "host.example", &d, &w),
+	    IDS_DOMAIN_HOSTNAME);
+	ck_assert_str_eq(str_cstr(&d), "host.example");
+	ck_assert_ptr_nonnull(strstr(str_cstr(&w), f));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&w), "not a domain name"));
+	unlink(f);
+	/* Empty file, and a single-label name: warned about too. */
+	f = mailname_file("\n");
+	str_reset(&d);
+	str_reset(&w);
+	ck_assert_int_eq(ids_domain(NULL, f, "host.example", &d, &w),
+	    IDS_DOMAIN_HOSTNAME);
+	ck_assert_uint_gt(w.len, 0);
+	unlink(f);
+	f = mailname_file("localhost\n");
+	str_reset(&d);
+	str_reset(&w);
+	ck_assert_int_eq(ids_domain(NULL, f, "host.example", &d, &w),
+	    IDS_DOMAIN_HOSTNAME);
+	ck_assert_uint_gt(w.len, 0);
+	unlink(f);
+	/* A directory cannot be read as a file: warned, passed over. */
+	str_reset(&d);
+	str_reset(&w);
+	ck_assert_int_eq(ids_domain(NULL, "/tmp", "host.example", &d, &w),
+	    IDS_DOMAIN_HOSTNAME);
+	ck_assert_uint_gt(w.len, 0);
+
+	/* A host name without a dot is no mail domain: nothing. */
+	str_reset(&d);
+	ck_assert_int_eq(ids_domain(NULL, "/nonexistent/mailname", "vm", &d,
+	    &w), IDS_DOMAIN_NONE);
+	ck_assert_uint_eq(d.len, 0);
+	ck_assert_int_eq(ids_domain(NULL, NULL, NULL, &d, &w),
+	    IDS_DOMAIN_NONE);
+
+	/* A very long first line is not read in full, and not used. */
+	{
+		char big[5000];
+
+		memset(big, 'a', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		f = mailname_file(big);
+		str_reset(&d);
+		ck_assert_int_eq(ids_domain(NULL, f, "host.example", &d, &w),
+		    IDS_DOMAIN_HOSTNAME);
+		unlink(f);
+	}
+	str_free(&d);
+	str_free(&w);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -91,6 +232,8 @@ main(void)
 	tcase_add_test(tc, test_message_id);
 	tcase_add_test(tc, test_date_utc);
 	tcase_add_test(tc, test_date_offsets);
+	tcase_add_test(tc, test_domain_ok);
+	tcase_add_test(tc, test_domain_choice);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
