@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,34 @@ shim_trace(void *arg, const char *dir, const char *line, size_t len)
 	else
 		log_info("transcript: %s%s", dir, str_cstr(&s));	/* -X */
 	str_free(&s);
+}
+
+/*
+ * A failure the caller must hear of: each line of text on stderr, and in
+ * syslog (facility mail) as well, because cron and PHP throw stderr away.
+ */
+static void
+shim_fail(const char *fmt, ...)
+{
+	struct str text = STR_INIT;
+	const char *p, *nl;
+	va_list ap;
+	bool was;
+
+	va_start(ap, fmt);
+	str_vappendf(&text, fmt, ap);
+	va_end(ap);
+	was = log_set_stderr(false);
+	for (p = str_cstr(&text); *p != '\0'; p = *nl ? nl + 1 : nl) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (nl == p)
+			continue;
+		fprintf(stderr, "smtpgate-sendmail: %.*s\n", (int)(nl - p), p);
+		log_error("%.*s", (int)(nl - p), p);
+	}
+	log_set_stderr(was);
+	str_free(&text);
 }
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -150,13 +179,15 @@ shim_load(struct shim *sh)
 	   --check-config's. */
 	rc = cfg_load_flags(path, shim_privileged && getuid() != 0 ?
 	    CFG_NO_FILE_CHECKS : 0, &sh->cfg, &diag);
-	if (diag.len > 0)
-		fputs(str_cstr(&diag), stderr);
+	if (rc != CFG_OK)
+		shim_fail("%s", str_cstr(&diag));
+	else if (diag.len > 0)
+		fputs(str_cstr(&diag), stderr);		/* warnings */
 	str_free(&diag);
 	if (rc == CFG_EIO && shim_privileged && sh->opts.config == NULL)
-		fprintf(stderr, "smtpgate-sendmail: %s must be readable by "
-		    "every user who sends mail (mode 0644); secrets belong in "
-		    "password_file, readable by group smtpgate only\n", path);
+		shim_fail("%s must be readable by every user who sends mail "
+		    "(mode 0644); secrets belong in password_file, readable by "
+		    "group smtpgate only", path);
 	if (rc != CFG_OK)
 		return cfg_exitcode(rc);
 	log_set_level(sh->opts.verbose && sh->cfg->log_level < LOG_LEVEL_INFO ?
@@ -180,15 +211,16 @@ shim_load(struct shim *sh)
 	}
 	if (sh->cfg->aliases != NULL) {
 		rc = aliases_load(sh->cfg->aliases, &sh->aliases, &diag);
+		if (rc != ALIASES_OK) {
+			shim_fail("%scannot use the aliases file set by "
+			    "[general] aliases in %s", str_cstr(&diag),
+			    sh->cfg->path);
+			str_free(&diag);
+			return EX_CONFIG;
+		}
 		if (diag.len > 0)
 			fputs(str_cstr(&diag), stderr);
 		str_free(&diag);
-		if (rc != ALIASES_OK) {
-			fprintf(stderr, "smtpgate-sendmail: cannot use the aliases "
-			    "file set by [general] aliases in %s\n",
-			    sh->cfg->path);
-			return EX_CONFIG;
-		}
 		sh->have_aliases = 1;
 	}
 	return 0;
@@ -222,22 +254,20 @@ shim_split(struct shim *sh, bool want_helper)
 		    sh->opts.config);
 	if (want_helper && sh->opts.config == NULL && sh->cfg->trusted &&
 	    privsep_start(sh->cfg, shim_gid, &sh->ps, &err) != 0) {
-		fprintf(stderr, "smtpgate-sendmail: cannot start the queue and "
-		    "secret helper: %s\n", str_cstr(&err));
+		shim_fail("cannot start the queue and secret helper: %s",
+		    str_cstr(&err));
 		str_free(&err);
 		return EX_OSERR;
 	}
 	str_free(&err);
 	if (setresgid(rgid, rgid, rgid) != 0) {
-		fprintf(stderr, "smtpgate-sendmail: cannot drop privileges: "
-		    "%s\n", strerror(errno));
+		shim_fail("cannot drop privileges: %s", strerror(errno));
 		return EX_OSERR;
 	}
 	/* And no way back.  Root has every way back whatever we do, and
 	   nothing to gain from one. */
 	if (getegid() != rgid || (getuid() != 0 && setegid(shim_gid) == 0)) {
-		fprintf(stderr, "smtpgate-sendmail: privileges still there "
-		    "after dropping them\n");
+		shim_fail("privileges still there after dropping them");
 		return EX_OSERR;
 	}
 	shim_privileged = false;
@@ -271,8 +301,7 @@ shim_deliver(struct shim *sh)
 	shim_submit_init(sh, &s);
 	rc = submit_read(&s, stdin, &err);
 	if (rc != SUBMIT_OK) {
-		fprintf(stderr, "smtpgate-sendmail: %s\n", str_cstr(&err));
-		log_warning("%s: not sent: %s", str_cstr(&s.queue_id),
+		shim_fail("%s: not sent: %s", str_cstr(&s.queue_id),
 		    str_cstr(&err));
 		rc = submit_exitcode(rc);
 	} else {
@@ -461,8 +490,7 @@ shim_queue_run(struct shim *sh)
 	f.due_only = sh->opts.mode == SMOPT_QUEUE_DUE;
 	rc = queue_run(&qe, &f, &st, &err);
 	if (rc != 0)
-		fprintf(stderr, "smtpgate-sendmail: queue run: %s\n",
-		    str_cstr(&err));
+		shim_fail("queue run: %s", str_cstr(&err));
 	/* The timer runs this every minute: an idle run is not news. */
 	log_msg(st.tried + st.busy + st.damaged > 0 ? LOG_LEVEL_INFO :
 	    LOG_LEVEL_DEBUG, "queue run: %lu tried, %lu sent, %lu deferred, "
@@ -495,8 +523,8 @@ main(int argc, char **argv)
 	sh.ps.pid = -1;
 	smopt_init(&sh.opts);
 	if (smopt_parse(&sh.opts, argc, argv, &err) != SMOPT_OK) {
-		fprintf(stderr, "smtpgate-sendmail: %s\n%s", str_cstr(&err),
-		    shim_usage);
+		shim_fail("%s", str_cstr(&err));
+		fputs(shim_usage, stderr);
 		rc = EX_USAGE;
 		goto out;
 	}
@@ -549,8 +577,7 @@ main(int argc, char **argv)
 			    "DATA, before CR LF . CR LF: that message was not "
 			    "sent (-bs needs CR LF line ends)";
 
-			fprintf(stderr, "smtpgate-sendmail: %s\n", why);
-			log_warning("%s", why);
+			shim_fail("%s", why);
 			rc = EX_DATAERR;
 		} else
 			rc = rc == SMTPIN_OK ? 0 : EX_IOERR;
@@ -560,7 +587,7 @@ main(int argc, char **argv)
 		    &err);
 		fputs(str_cstr(&dump), stdout);
 		if (rc != 0)
-			fprintf(stderr, "smtpgate-sendmail: %s\n", str_cstr(&err));
+			shim_fail("%s", str_cstr(&err));
 		break;
 	case SMOPT_QUEUE_ALL:
 	case SMOPT_QUEUE_DUE:
@@ -571,8 +598,7 @@ main(int argc, char **argv)
 		    sh.opts.recipients.v, sh.opts.recipients.n, &dump, &err);
 		fputs(str_cstr(&dump), stdout);
 		if (err.len > 0)
-			fprintf(stderr, "smtpgate-sendmail: %s\n",
-			    str_cstr(&err));
+			shim_fail("%s", str_cstr(&err));
 		break;
 	default:
 		rc = shim_deliver(&sh);

@@ -31,6 +31,31 @@ etc=$SMTPGATE_SYSCONFDIR/smtpgate
 mkdir -m 755 "$etc"
 conf=$etc/smtpgate.conf
 
+# Syslog: cron and PHP throw stderr away, so failures must reach syslog.
+# A listener of our own on /dev/log, in an overlay over /dev that only
+# this namespace sees.
+syslog=$tmp/syslog
+mkdir -p "$tmp/dev.up" "$tmp/dev.work"
+: > "$syslog"
+if mount -t overlay smtpgate-test-dev \
+    -o "lowerdir=/dev,upperdir=$tmp/dev.up,workdir=$tmp/dev.work" /dev; then
+	rm -f /dev/log
+	cat > "$tmp/syslogd.py" <<'PY'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+out = open(sys.argv[1], "ab", 0)
+while True:
+    out.write(s.recv(65536).rstrip(b"\n") + b"\n")
+PY
+	python3 "$tmp/syslogd.py" "$syslog" &
+	server_pids="$server_pids $!"
+	i=0
+	while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+fi
+have_syslog() { [ -S /dev/log ]; }
+
 grp=sgt$$
 usr=sgu$$
 dmn=sgd$$
@@ -187,6 +212,20 @@ expect "root's message arrived" 4 "$(count)"
 printf 'Subject: from a daemon\n\nhello\n' | runuser -u "$dmn" -- "$shim" ops@example.org > "$tmp/out" 2>&1
 expect "a daemon user with a nologin shell sends" 0 $?
 expect "the daemon's message arrived" 5 "$(count)"
+if have_syslog; then
+	sleep 0.2
+	expect_grep "root's message is in syslog (mail.info)" "^<22>.*smtpgate-sendmail.*status=sent" "$syslog"
+	as_user "$shim" -Z ops@example.org > "$tmp/out" 2>&1
+	expect "a bad flag from the user is a usage error" 64 $?
+	sleep 0.2
+	expect_grep "the usage error is in syslog too (mail.err)" "^<19>.*smtpgate-sendmail.*unknown option -Z" "$syslog"
+	printf 'Subject: x\n\nx\n' | runuser -u "$dmn" -- "$shim" -C /nonexistent/smtpgate.conf ops@example.org > "$tmp/out" 2>&1
+	expect "the daemon user's missing -C file: exit 66" 66 $?
+	sleep 0.2
+	expect_grep "the daemon's config failure is in syslog" "^<19>.*smtpgate-sendmail.*/nonexistent/smtpgate.conf" "$syslog"
+else
+	echo "# no /dev overlay: the syslog checks are left out"
+fi
 
 # 2. -v does not show the secret.
 printf 'Subject: verbose\n\nhello\n' | as_user "$shim" -v ops@example.org > "$tmp/out" 2>&1
