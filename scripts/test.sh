@@ -4,7 +4,9 @@
 #   2. a second build with ASan+UBSan, make check again;
 #   3. each libFuzzer target for FUZZ_SECONDS (20 in CI, 30 by hand; set it higher for a long run), when clang has libFuzzer;
 #   4. make distcheck;
-#   5. scripts/demo.sh, the README's first command.
+#   5. the Debian packages: built, checked with lintian, installed in an
+#      isolated root and used (tests/install/deb_install.sh);
+#   6. scripts/demo.sh, the README's first command.
 # Ends with one line "N passed, N failed, N skipped" counting Check cases and
 # the other test programs; exits non-zero when anything failed.
 set -u
@@ -21,6 +23,26 @@ mkdir -p _build
 note() { printf '%s\n' "$*" | tee -a "$log"; }
 fail() { failed=$((failed + 1)); note "FAIL: $*"; }
 pass() { passed=$((passed + 1)); note "PASS: $*"; }
+
+# count_shell LOG LABEL RESULT: a shell test's log has one "ok:" or
+# "FAIL:" line per assertion; RESULT is PASS, SKIP or FAIL, how the
+# script itself ended.
+count_shell() {
+	_lg=$1 _label=$2 _res=$3
+	_n=$(grep -cE '^ok: ' "$_lg")
+	_f=$(grep -cE '^FAIL: ' "$_lg")
+	passed=$((passed + _n)); failed=$((failed + _f))
+	note "$_res: $_label ($_n ok, $_f failed)"
+	# Say which assertions failed, with the seed or numbers
+	# the test printed, so a failure in CI can be read there.
+	if [ "$_f" -gt 0 ]; then
+		grep -E '^(FAIL: |# seed )' "$_lg" | head -n 20 | sed 's/^/    /' | tee -a "$log"
+	fi
+	if [ "$_res" != PASS ] && [ "$_f" -eq 0 ]; then
+		fail "$_label exited non-zero"
+		tail -n 30 "$_lg" 2>/dev/null | sed 's/^/    /'
+	fi
+}
 
 # Count the results of one build's make check from its logs: a Check
 # program's log says "Checks: N, Failures: F, Errors: E"; other programs
@@ -44,20 +66,7 @@ count_results() {
 				fail "$label $name exited non-zero"
 			fi
 		elif grep -qE '^(ok|FAIL): ' "$lg" 2>/dev/null; then
-			# A shell test: one "ok:" or "FAIL:" line per assertion.
-			n=$(grep -cE '^ok: ' "$lg")
-			f=$(grep -cE '^FAIL: ' "$lg")
-			passed=$((passed + n)); failed=$((failed + f))
-			note "$res: $label $name ($n ok, $f failed)"
-			# Say which assertions failed, with the seed or numbers
-			# the test printed, so a failure in CI can be read there.
-			if [ "$f" -gt 0 ]; then
-				grep -E '^(FAIL: |# seed )' "$lg" | head -n 20 | sed 's/^/    /' | tee -a "$log"
-			fi
-			if [ "$res" != PASS ] && [ "$f" -eq 0 ]; then
-				fail "$label $name exited non-zero"
-				tail -n 30 "$lg" 2>/dev/null | sed 's/^/    /'
-			fi
+			count_shell "$lg" "$label $name" "$res"
 		elif [ "$res" = PASS ]; then
 			pass "$label $name"
 		elif [ "$res" = SKIP ]; then
@@ -143,6 +152,24 @@ else
 	tail -n 60 _build/distcheck.log
 	fail "make distcheck"
 fi
+
+note "== the Debian packages: build, lintian, install in an isolated root"
+# dpkg-buildpackage on a clean copy of the tree, then apt-get install in
+# private mount namespaces with overlays: the machine's own Postfix, which
+# the tests above use, stays as it is.
+tests/install/deb_install.sh < /dev/null > _build/deb_install.log 2>&1
+case $? in
+0) res=PASS ;;
+77) res=SKIP ;;
+*) res=FAIL ;;
+esac
+if [ "$res" = SKIP ]; then
+	skipped=$((skipped + 1))
+	note "SKIP: tests/install/deb_install.sh ($(grep -m1 '^SKIP' _build/deb_install.log))"
+else
+	count_shell _build/deb_install.log tests/install/deb_install.sh "$res"
+fi
+grep -E '^# (package build|smtpgate.* install test|lintian):' _build/deb_install.log | tee -a "$log"
 
 note "== the README's first command: scripts/demo.sh"
 # It must exit 0 and show the message as the server got it, redirected.

@@ -1,0 +1,1 @@
+../conf/smtpgate-queue.cron
