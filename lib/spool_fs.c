@@ -10,6 +10,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -90,11 +92,80 @@ spool_fsync_dir(struct spool *sp, const char *sub, struct str *err)
 	return rc;
 }
 
+/* The owner and the group of st by name where there is one. */
+static void
+spool_owner_names(const struct stat *st, struct str *user, struct str *group)
+{
+	struct passwd *pw = getpwuid(st->st_uid);
+	struct group *gr = getgrgid(st->st_gid);
+
+	if (pw != NULL)
+		str_appendz(user, pw->pw_name);
+	else
+		str_appendf(user, "%lu", (unsigned long)st->st_uid);
+	if (gr != NULL)
+		str_appendz(group, gr->gr_name);
+	else
+		str_appendf(group, "%lu", (unsigned long)st->st_gid);
+}
+
+/*
+ * One of tmp/, msg/ and env/.  Made when missing only by the owner of the
+ * queue directory (or root), and judged on the opened descriptor: the
+ * queue directory's owner and group, no writing for others.  A directory of
+ * anyone else's would let them rename or remove everyone's queued mail,
+ * so it is refused with the command that fixes it.
+ */
+static int
+spool_sub(int dfd, const struct stat *top, const char *dir, const char *sub,
+    struct str *err)
+{
+	struct str user = STR_INIT, group = STR_INIT;
+	struct stat st;
+	uid_t me = geteuid();
+	int fd, rc = SPOOL_OK;
+
+	if ((me == top->st_uid || me == 0) && mkdirat(dfd, sub, 02770) == 0) {
+		/* No umask takes the group's write away; root's new
+		   directory is the queue owner's, not root's. */
+		(void)fchmodat(dfd, sub, 02770, 0);
+		if (me == 0)
+			(void)fchownat(dfd, sub, top->st_uid, top->st_gid,
+			    AT_SYMLINK_NOFOLLOW);
+	}
+	spool_owner_names(top, &user, &group);
+	fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		str_appendf(err, "queue directory %s/%s is missing; make it as "
+		    "root: install -d -o %s -g %s -m 2770 %s/%s", dir, sub,
+		    str_cstr(&user), str_cstr(&group), dir, sub);
+		rc = SPOOL_EPERM;
+	} else if (fd == -1 || fstat(fd, &st) == -1) {
+		rc = spool_fail(err, "queue directory", sub);
+	} else if (st.st_uid != top->st_uid || st.st_gid != top->st_gid ||
+	    (st.st_mode & S_IWOTH) != 0) {
+		str_appendf(err, "queue directory %s/%s must belong to %s:%s, "
+		    "as the queue directory does, and others may not write to it "
+		    "(mode %04o now); as root: chown %s:%s %s/%s && chmod 2770 "
+		    "%s/%s", dir, sub, str_cstr(&user), str_cstr(&group),
+		    (unsigned)(st.st_mode & 07777), str_cstr(&user),
+		    str_cstr(&group), dir, sub, dir, sub);
+		rc = SPOOL_EPERM;
+	}
+	if (fd != -1)
+		close(fd);
+	str_free(&user);
+	str_free(&group);
+	return rc;
+}
+
 int
 spool_open(struct spool *sp, const char *dir, struct str *err)
 {
 	static const char *const subs[] = { "tmp", "msg", "env" };
+	struct stat top;
 	size_t i;
+	int rc = SPOOL_OK;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->dfd = -1;
@@ -107,16 +178,20 @@ spool_open(struct spool *sp, const char *dir, struct str *err)
 	sp->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sp->dfd == -1)
 		return spool_fail(err, "queue directory", dir);
-	for (i = 0; i < 3; i++)
-		if (mkdirat(sp->dfd, subs[i], 02770) == 0)
-			(void)fchmodat(sp->dfd, subs[i], 02770, 0);
-		else if (errno != EEXIST) {
-			int rc = spool_fail(err, "queue directory", dir);
-
-			close(sp->dfd);
-			sp->dfd = -1;
-			return rc;
-		}
+	if (fstat(sp->dfd, &top) == -1)
+		rc = spool_fail(err, "queue directory", dir);
+	else if ((top.st_mode & S_IWOTH) != 0) {
+		str_appendf(err, "queue directory %s: others may write to it; "
+		    "as root: chmod 2770 %s", dir, dir);
+		rc = SPOOL_EPERM;
+	}
+	for (i = 0; i < 3 && rc == SPOOL_OK; i++)
+		rc = spool_sub(sp->dfd, &top, dir, subs[i], err);
+	if (rc != SPOOL_OK) {
+		close(sp->dfd);
+		sp->dfd = -1;
+		return rc;
+	}
 	sp->dir = xstrdup(dir);
 	return SPOOL_OK;
 }

@@ -197,10 +197,27 @@ inside_mta() {
 	# PHP's mail() runs "sendmail -t -i" as the web server's user.
 	send "www-data" ops@example.org runuser -u www-data -- /usr/sbin/sendmail -t -i
 	# cron mails a job's output to the crontab's owner by name: with only
-	# a relay written, where that name goes is smtpgate's to decide.
-	send "cron as root" - /usr/sbin/sendmail -FCronDaemon -i -B8BITMIME -oem root
-	send "cron as a user" - \
+	# a relay written, the name gets the host's domain (/etc/mailname,
+	# else the fully qualified host name), as Postfix and Exim do.  This
+	# namespace has a host name of its own (unshare --uts).
+	hostname app1.example.test
+	send "cron as root" root@app1.example.test \
+	    /usr/sbin/sendmail -FCronDaemon -i -B8BITMIME -oem root
+	f=$(last_mail)
+	expect_grep "cron as root: From: qualified, comment kept" \
+	    "^From: root@app1.example.test (CronDaemon)\|^From: CronDaemon <root@app1.example.test>" "${f:-/dev/null}"
+	send "cron as a user" "$usr@app1.example.test" \
 	    runuser -u "$usr" -- /usr/sbin/sendmail -FCronDaemon -i -B8BITMIME -oem "$usr"
+	printf 'mail.example.test\n' > /etc/mailname
+	send "cron as root, with /etc/mailname" root@mail.example.test \
+	    /usr/sbin/sendmail -FCronDaemon -i -B8BITMIME -oem root
+	rm -f /etc/mailname
+	# A host with no domain at all: refused, saying what to set.
+	hostname vm
+	printf 'Subject: x\n\nx\n' | /usr/sbin/sendmail -FCronDaemon -i -B8BITMIME -oem root > "$tmp/out" 2>&1
+	expect "a host without a domain: cron's root is refused (67)" 67 $?
+	expect_grep "the refusal names the fix" "domain" "$tmp/out"
+	hostname app1.example.test
 	# The way smtpgate.conf(5) gives local names an address: the aliases
 	# file (Debian's /etc/aliases) or [general] domain.
 	printf 'root: ops@example.org\n' >> /etc/aliases
@@ -303,7 +320,7 @@ inside_milter() {
 	id -nG postfix | tr ' ' '\n' > "$tmp/g"
 	expect_grep "postfix is in group smtpgate-milter" "^smtpgate-milter$" "$tmp/g"
 	sockdir=/var/spool/postfix/smtpgate
-	is "$sockdir: root:smtpgate-milter 0750" "750 root smtpgate-milter" \
+	is "$sockdir: smtpgate-milter's, 0750" "750 smtpgate-milter smtpgate-milter" \
 	    "$(stat -c '%a %U %G' "$sockdir")"
 	is "the milter's unit is enabled" /lib/systemd/system/smtpgate-milter.service \
 	    "$(readlink /etc/systemd/system/multi-user.target.wants/smtpgate-milter.service)"
@@ -323,18 +340,28 @@ inside_milter() {
 	    -e '/^\[report qa@example.org\]/,/^\[/s/^#enabled = yes$/enabled = yes/' "$conf"
 
 	# The milter as its unit starts it: ExecStartPre, then ExecStart, as
-	# root with the unit's capability bounding set (no CAP_DAC_OVERRIDE).
+	# the unit's User= and Group= with that user's groups, no capability
+	# (CapabilityBoundingSet= is empty) and no new privileges.
 	unit=/lib/systemd/system/smtpgate-milter.service
-	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z' 'a-z' |
-	    sed -e 's/cap_//g' -e 's/ /,+/g' -e 's/^/-all,+/')
+	muser=$(sed -n 's/^User=//p' "$unit")
+	mgroup=$(sed -n 's/^Group=//p' "$unit")
+	is "the unit runs the milter as smtpgate-milter" "smtpgate-milter smtpgate-milter" \
+	    "$muser $mgroup"
+	is "the unit grants no capability" "" \
+	    "$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")"
 	pre=$(sed -n 's/^ExecStartPre=//p' "$unit")
 	start=$(sed -n 's/^ExecStart=//p' "$unit")
-	mkdir -p -m 755 /run/smtpgate	# RuntimeDirectory=smtpgate
+	# RuntimeDirectory=smtpgate, RuntimeDirectoryMode=0750, the User's.
+	install -d -o "$muser" -g "$mgroup" -m 750 /run/smtpgate
+	as_unit() {
+		setpriv --reuid "$muser" --regid "$mgroup" --init-groups \
+		    --bounding-set -all --inh-caps -all --no-new-privs "$@"
+	}
 	# shellcheck disable=SC2086
-	setpriv --bounding-set "$caps" --no-new-privs $pre > "$tmp/out" 2>&1
+	as_unit $pre > "$tmp/out" 2>&1
 	expect "ExecStartPre ($pre) passes" 0 $?
 	# shellcheck disable=SC2086
-	setpriv --bounding-set "$caps" --no-new-privs $start > "$tmp/milter.log" 2>&1 &
+	as_unit $start > "$tmp/milter.log" 2>&1 &
 	milter_pid=$!
 	server_pids="$server_pids $milter_pid"
 	i=0
@@ -490,7 +517,7 @@ host_sendmail=$(readlink -f /usr/sbin/sendmail 2>/dev/null)
 ns() {
 	mkdir -p "$tmp/$1"
 	t0=$(date +%s)
-	DEB_TEST_SEED=$$ timeout 600 unshare --mount --propagation private --pid --fork \
+	DEB_TEST_SEED=$$ timeout 600 unshare --mount --propagation private --uts --pid --fork \
 	    --kill-child --mount-proc sh "$self" "--$1" "$debs" "$tmp/$1"
 	rc=$?
 	echo "# $2 install test: $(($(date +%s) - t0)) s"

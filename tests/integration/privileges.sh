@@ -82,7 +82,7 @@ shim=$tmp/bin/smtpgate-sendmail
 printf 'Top-Secret-pw1\n' > "$tmp/etc/secret/relay"
 chgrp "$grp" "$tmp/etc/secret/relay"; chmod 640 "$tmp/etc/secret/relay"
 chmod 750 "$tmp/etc/secret"; chgrp "$grp" "$tmp/etc/secret"
-install -d -m 2770 -g "$grp" "$tmp/q"
+install -d -m 2770 -g "$grp" "$tmp/q" "$tmp/q/tmp" "$tmp/q/msg" "$tmp/q/env"
 mkdir -p "$tmp/home"; chown "$usr" "$tmp/home"
 
 port=$(pick_port 81)
@@ -328,7 +328,8 @@ relay_down
 # min_free_space holds through the helper: a 1 MB queue file system.
 install -d -m 2770 -g "$grp" "$tmp/smallq"
 mount -t tmpfs -o size=1m,mode=2770 smtpgate-test-q "$tmp/smallq" &&
-    chgrp "$grp" "$tmp/smallq"
+    chgrp "$grp" "$tmp/smallq" &&
+    install -d -m 2770 -g "$grp" "$tmp/smallq/tmp" "$tmp/smallq/msg" "$tmp/smallq/env"
 sed -i "s|^dir = .*|dir = $tmp/smallq\nmin_free_space = 10M|" "$conf"
 printf 'Subject: no room\n\nx\n' | as_user "$shim" user-rcpt@example.org > "$tmp/out" 2>&1
 expect "below min_free_space the user's message is refused for now (75)" 75 $?
@@ -336,6 +337,21 @@ expect_grep "the refusal names the setting" "min_free_space" "$tmp/out"
 expect "no message was written to the small queue" 0 \
     "$(find "$tmp/smallq/tmp" "$tmp/smallq/msg" "$tmp/smallq/env" -type f | wc -l)"
 umount "$tmp/smallq"
+write_conf
+# The queue's tmp/, msg/ and env/ are made by root (or the package), never
+# by the first user whose message is queued: whoever owned them could
+# rename or remove everyone's mail.
+install -d -m 2770 -g "$grp" "$tmp/q2"
+sed -i "s|^dir = .*|dir = $tmp/q2|" "$conf"
+printf 'Subject: no subdirs\n\nx\n' | as_user "$shim" user-rcpt@example.org > "$tmp/out" 2>&1
+expect "a queue without its directories: the user's message is not queued" yes \
+    "$([ $? -ne 0 ] && echo yes)"
+expect_grep "the refusal gives root's command" "install -d -o root -g $grp -m 2770 $tmp/q2/" "$tmp/out"
+expect "the user made no queue directory" "" "$(ls "$tmp/q2" | grep -v '^pace\.')"
+"$shim" -bp > "$tmp/out" 2>&1
+expect "root's run makes them" "env msg tmp" "$(ls "$tmp/q2" | grep -v '^pace\.' | tr '\n' ' ' | sed 's/ $//')"
+expect "root's directories are root's and the group's, 2770" "2770 root $grp" \
+    "$(stat -c '%a %U %G' "$tmp/q2/env")"
 write_conf
 printf 'Subject: queued by a user\n\nprivate text\n' | as_user "$shim" user-rcpt@example.org > "$tmp/out" 2>&1
 expect "the user's message is queued (exit 0)" 0 $?
