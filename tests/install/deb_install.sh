@@ -353,15 +353,14 @@ inside_milter() {
 	start=$(sed -n 's/^ExecStart=//p' "$unit")
 	# RuntimeDirectory=smtpgate, RuntimeDirectoryMode=0750, the User's.
 	install -d -o "$muser" -g "$mgroup" -m 750 /run/smtpgate
-	as_unit() {
-		setpriv --reuid "$muser" --regid "$mgroup" --init-groups \
-		    --bounding-set -all --inh-caps -all --no-new-privs "$@"
-	}
+	as_unit="setpriv --reuid $muser --regid $mgroup --init-groups
+	    --bounding-set -all --inh-caps -all --no-new-privs"
 	# shellcheck disable=SC2086
-	as_unit $pre > "$tmp/out" 2>&1
+	$as_unit $pre > "$tmp/out" 2>&1
 	expect "ExecStartPre ($pre) passes" 0 $?
+	# Not through a function: $! must be the milter itself.
 	# shellcheck disable=SC2086
-	as_unit $start > "$tmp/milter.log" 2>&1 &
+	$as_unit $start > "$tmp/milter.log" 2>&1 &
 	milter_pid=$!
 	server_pids="$server_pids $milter_pid"
 	i=0
