@@ -8,7 +8,6 @@
 #include <strings.h>
 
 #include "sasl.h"
-#include "smopt.h"
 #include "smtp_client.h"
 
 #define SMTP_FLUSH_AT	65536	/* write the encoded message in pieces of this */
@@ -403,15 +402,15 @@ smtp_notify_param(unsigned bits, struct str *out)
 	int n = 0;
 
 	str_appendz(out, " NOTIFY=");
-	if (bits & SMOPT_NOTIFY_NEVER) {
+	if (bits & SMTP_NOTIFY_NEVER) {
 		str_appendz(out, "NEVER");
 		return;
 	}
-	if (bits & SMOPT_NOTIFY_SUCCESS)
+	if (bits & SMTP_NOTIFY_SUCCESS)
 		str_appendf(out, "%sSUCCESS", n++ ? "," : "");
-	if (bits & SMOPT_NOTIFY_FAILURE)
+	if (bits & SMTP_NOTIFY_FAILURE)
 		str_appendf(out, "%sFAILURE", n++ ? "," : "");
-	if (bits & SMOPT_NOTIFY_DELAY)
+	if (bits & SMTP_NOTIFY_DELAY)
 		str_appendf(out, "%sDELAY", n++ ? "," : "");
 }
 

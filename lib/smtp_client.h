@@ -75,11 +75,17 @@ struct smtp_rcpt {
 	struct smtp_reply reply;	/* the RCPT reply (code 0: not sent) */
 };
 
+/* DSN NOTIFY bits (RFC 3461), as -N gives them. */
+#define SMTP_NOTIFY_NEVER	0x1u
+#define SMTP_NOTIFY_SUCCESS	0x2u
+#define SMTP_NOTIFY_FAILURE	0x4u
+#define SMTP_NOTIFY_DELAY	0x8u
+
 struct smtp_envelope {
 	const char *sender;		/* "" for the null sender */
 	struct smtp_rcpt *rcpts;
 	size_t	nrcpts;
-	unsigned dsn_notify;		/* SMOPT_NOTIFY_* bits, 0: none */
+	unsigned dsn_notify;		/* SMTP_NOTIFY_* bits, 0: none */
 	const char *dsn_ret;		/* "full" / "hdrs" or NULL */
 	const char *dsn_envid;
 	bool	eight_bit;		/* body has 8-bit bytes: BODY=8BITMIME */

@@ -1,7 +1,8 @@
 /*
  * smtpgate-sendmail - sendmail-compatible submission through the relays of
- * smtpgate.conf.  A thin front end: the command line is lib/smopt, the
- * message and its sending lib/submit, -bs lib/smtpin.
+ * smtpgate.conf.  The program's main: the command line is smopt.c, the
+ * message and its sending submit_*.c, -bs smtpin.c, the queue queue.c,
+ * the privileged helper privsep*.c; every decision about mail is lib/'s.
  */
 #include "config.h"
 

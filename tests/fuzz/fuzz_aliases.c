@@ -1,5 +1,5 @@
 /*
- * Fuzz target for lib/aliases.c: load the input as an aliases file, then
+ * Fuzz target for sendmail-shim/aliases.c: load the input as an aliases file, then
  * resolve every name it defines.
  */
 #include "config.h"

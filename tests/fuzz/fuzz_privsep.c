@@ -1,5 +1,5 @@
 /*
- * Fuzz target for lib/privsep_wire.c: the helper's request parser.  A
+ * Fuzz target for sendmail-shim/privsep_wire.c: the helper's request parser.  A
  * packet that decodes must encode back to the same bytes, and a request
  * the helper accepts has only fields it may act on.
  */

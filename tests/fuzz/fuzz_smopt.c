@@ -1,5 +1,5 @@
 /*
- * Fuzz target for lib/smopt.c: the input is an argv, words separated by
+ * Fuzz target for sendmail-shim/smopt.c: the input is an argv, words separated by
  * NUL bytes (at most 64 words).
  */
 #include "config.h"

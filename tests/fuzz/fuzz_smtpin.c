@@ -1,5 +1,5 @@
 /*
- * Fuzz target for lib/smtpin.c: the input is what a "sendmail -bs" client
+ * Fuzz target for sendmail-shim/smtpin.c: the input is what a "sendmail -bs" client
  * writes on stdin; every delivered message is read back to the end.
  */
 #include "config.h"

@@ -1,7 +1,9 @@
 /*
  * replay_main - run a fuzz target over its seed corpus without libFuzzer.
  *
- * FUZZ_CORPUS names the directory under $srcdir/tests/fuzz/corpus.  Each
+ * Built once per target as tests/fuzz/NAME.replay (one pattern rule in
+ * tests/local.mk), it replays $srcdir/tests/fuzz/corpus/NAME, the NAME
+ * taken from its own file name.  Each
  * regular file is passed to LLVMFuzzerTestOneInput(); a crash or sanitizer
  * report fails the test.  An empty or missing corpus is a failure too: a
  * target that replays nothing proves nothing.
@@ -17,9 +19,6 @@
 #include "fuzz.h"
 #include "str.h"
 
-#ifndef FUZZ_CORPUS
-#error "FUZZ_CORPUS must name the corpus directory"
-#endif
 
 static int
 replay_file(const char *path)
@@ -52,16 +51,19 @@ main(int argc, char **argv)
 {
 	struct str dir = STR_INIT, path = STR_INIT;
 	const char *srcdir = getenv("srcdir");
+	const char *corpus = strrchr(argv[0], '/');
 	struct dirent *de;
 	struct stat st;
 	int count = 0, failed = 0;
 	DIR *dp;
 
+	corpus = corpus != NULL ? corpus + 1 : argv[0];
 	if (argc > 1) {
 		str_setz(&dir, argv[1]);
 	} else {
-		str_appendf(&dir, "%s/tests/fuzz/corpus/%s",
-		    srcdir ? srcdir : ".", FUZZ_CORPUS);
+		/* NAME.replay: the NAME part. */
+		str_appendf(&dir, "%s/tests/fuzz/corpus/%.*s",
+		    srcdir ? srcdir : ".", (int)strcspn(corpus, "."), corpus);
 	}
 	if ((dp = opendir(str_cstr(&dir))) == NULL) {
 		perror(str_cstr(&dir));
@@ -79,12 +81,12 @@ main(int argc, char **argv)
 		count++;
 	}
 	closedir(dp);
-	printf("%s: replayed %d inputs from %s\n", FUZZ_CORPUS, count,
+	printf("%s: replayed %d inputs from %s\n", argv[0], count,
 	    str_cstr(&dir));
 	str_free(&dir);
 	str_free(&path);
 	if (count == 0) {
-		fprintf(stderr, "%s: empty corpus\n", FUZZ_CORPUS);
+		fprintf(stderr, "%s: empty corpus\n", argv[0]);
 		return 1;
 	}
 	return failed ? 1 : 0;

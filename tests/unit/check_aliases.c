@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/aliases.c.
+ * Unit tests for sendmail-shim/aliases.c.
  */
 #include "config.h"
 

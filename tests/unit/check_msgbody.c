@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/msgbody.c: the lone-dot rule, prefixes, statistics.
+ * Unit tests for sendmail-shim/msgbody.c: the lone-dot rule, prefixes, statistics.
  */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/privsep: the packet framing and what the helper
+ * Unit tests for sendmail-shim/privsep: the packet framing and what the helper
  * accepts.
  */
 #include "config.h"

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/smopt.c: the sendmail command line.
+ * Unit tests for sendmail-shim/smopt.c: the sendmail command line.
  */
 #include "config.h"
 
@@ -102,7 +102,7 @@ START_TEST(test_bundles)
 	ck_assert(o.from_headers && o.ignore_dots && o.verbose);
 	ck_assert_str_eq(o.sender, "a@b");
 	ck_assert_str_eq(o.fullname, "name");
-	ck_assert_uint_eq(o.dsn_notify, SMOPT_NOTIFY_SUCCESS | SMOPT_NOTIFY_DELAY);
+	ck_assert_uint_eq(o.dsn_notify, SMTP_NOTIFY_SUCCESS | SMTP_NOTIFY_DELAY);
 	ck_assert_str_eq(o.dsn_ret, "hdrs");
 	ck_assert_str_eq(o.dsn_envid, "env.1");
 	/* -odi and -oem are accepted and listed for a debug log. */

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/smtpin.c: "sendmail -bs" sessions, scripted.
+ * Unit tests for sendmail-shim/smtpin.c: "sendmail -bs" sessions, scripted.
  */
 #include "config.h"
 

@@ -85,21 +85,21 @@ smopt_notify(struct smopt *o, const char *arg, struct str *err)
 		comma = strchr(p, ',');
 		len = comma ? (size_t)(comma - p) : strlen(p);
 		if (len == 5 && strncasecmp(p, "never", 5) == 0)
-			o->dsn_notify |= SMOPT_NOTIFY_NEVER;
+			o->dsn_notify |= SMTP_NOTIFY_NEVER;
 		else if (len == 7 && strncasecmp(p, "success", 7) == 0)
-			o->dsn_notify |= SMOPT_NOTIFY_SUCCESS;
+			o->dsn_notify |= SMTP_NOTIFY_SUCCESS;
 		else if (len == 7 && strncasecmp(p, "failure", 7) == 0)
-			o->dsn_notify |= SMOPT_NOTIFY_FAILURE;
+			o->dsn_notify |= SMTP_NOTIFY_FAILURE;
 		else if (len == 5 && strncasecmp(p, "delay", 5) == 0)
-			o->dsn_notify |= SMOPT_NOTIFY_DELAY;
+			o->dsn_notify |= SMTP_NOTIFY_DELAY;
 		else
 			return smopt_usage(err, "-N '%s': expected never or a "
 			    "list of success, failure, delay", arg);
 		if (comma != NULL)
 			p = comma + 1;
 	} while (comma != NULL);
-	if ((o->dsn_notify & SMOPT_NOTIFY_NEVER) &&
-	    o->dsn_notify != SMOPT_NOTIFY_NEVER)
+	if ((o->dsn_notify & SMTP_NOTIFY_NEVER) &&
+	    o->dsn_notify != SMTP_NOTIFY_NEVER)
 		return smopt_usage(err, "-N '%s': never cannot be combined "
 		    "with other values", arg);
 	return SMOPT_OK;

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "smtp_client.h"	/* SMTP_NOTIFY_*, the bits of -N */
 #include "str.h"
 
 enum smopt_mode {
@@ -34,11 +35,6 @@ enum smopt_mode {
 
 enum { SMOPT_OK = 0, SMOPT_EUSAGE };
 
-/* DSN NOTIFY bits from -N (RFC 3461). */
-#define SMOPT_NOTIFY_NEVER	0x1u
-#define SMOPT_NOTIFY_SUCCESS	0x2u
-#define SMOPT_NOTIFY_FAILURE	0x4u
-#define SMOPT_NOTIFY_DELAY	0x8u
 
 struct smopt_list {
 	const char **v;

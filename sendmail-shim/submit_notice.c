@@ -99,7 +99,7 @@ submit_notice_wanted(const struct cfg *cfg, const struct submit_notice *n,
 	/* -N: no failure notice asked for (NEVER, or only SUCCESS or DELAY).
 	   The administrators' error_address still gets it. */
 	if (cfg->error_address == NULL && n->dsn_notify != 0 &&
-	    !(n->dsn_notify & SMOPT_NOTIFY_FAILURE)) {
+	    !(n->dsn_notify & SMTP_NOTIFY_FAILURE)) {
 		log_info("%s: %zu recipient(s) failed; no notice to <%s>, "
 		    "who asked for none (-N)", n->id, k, to);
 		return false;

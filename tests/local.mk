@@ -1,0 +1,110 @@
+# tests/: every test and what builds it.
+#   tests/unit/check_NAME.c     a Check program per module (default sources)
+#   tests/fuzz/fuzz_NAME.c      a fuzz target per parser: replayed over its
+#                               seed corpus in every build, and a libFuzzer
+#                               binary with --enable-fuzzers
+#   tests/integration/, cli/    real servers and a real Postfix on 127.0.0.1
+#   tests/install/              the Debian packages (scripts/test.sh runs it)
+
+AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir; \
+	SMTPGATE_SYSCONFDIR='$(sysconfdir)'; export SMTPGATE_SYSCONFDIR; \
+	CK_DEFAULT_TIMEOUT=60; export CK_DEFAULT_TIMEOUT; \
+	SMTPGATE_DISTCHECK='$(SMTPGATE_DISTCHECK)'; export SMTPGATE_DISTCHECK;
+
+# ---- Unit tests: Check programs, one per module ---------------------------
+# Sources default to tests/unit/NAME.c; every program without its own
+# LDADD links this.
+LDADD = $(LIBSHIM) $(CHECK_LIBS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
+	tests/unit/check_ids tests/unit/check_cfg tests/unit/check_addr \
+	tests/unit/check_rfc2047 tests/unit/check_hdr \
+	tests/unit/check_smtp_reply tests/unit/check_smtp_data \
+	tests/unit/check_dsn tests/unit/check_sasl tests/unit/check_policy \
+	tests/unit/check_spool tests/unit/check_smopt tests/unit/check_smtpin \
+	tests/unit/check_aliases tests/unit/check_msgbody \
+	tests/unit/check_privsep
+tests_unit_check_smtp_data_SOURCES = tests/unit/check_smtp_data.c \
+	tests/fuzz/smtp_data_wire.h
+EXTRA_DIST += tests/unit/data/hdr
+
+# lib/tls_ossl's failures: no such library, and a library without OpenSSL.
+check_PROGRAMS += tests/unit/check_tls_ossl_nolib tests/unit/check_tls_ossl_nosym
+tests_unit_check_tls_ossl_nolib_SOURCES = tests/unit/check_tls_ossl.c \
+	lib/tls_ossl.c
+tests_unit_check_tls_ossl_nolib_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTLS_OSSL_SONAME='"libsmtpgate-no-such-ssl.so.0"' \
+	-DTLS_OSSL_EXPECT='"cannot load libsmtpgate-no-such-ssl.so.0: "'
+tests_unit_check_tls_ossl_nolib_CFLAGS = $(UNIT_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_check_tls_ossl_nosym_SOURCES = tests/unit/check_tls_ossl.c \
+	lib/tls_ossl.c
+tests_unit_check_tls_ossl_nosym_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTLS_OSSL_SONAME='"libc.so.6"' \
+	-DTLS_OSSL_EXPECT='"libc.so.6: missing symbol ASN1_STRING_get0_data"'
+tests_unit_check_tls_ossl_nosym_CFLAGS = $(UNIT_CFLAGS) $(OPENSSL_CFLAGS)
+
+# ---- Fuzz targets: one list, one rule -------------------------------------
+# tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput().  NAME.replay
+# (with replay_main.c) runs it over tests/fuzz/corpus/NAME in make check,
+# so a crash found once stays a regression test; fuzz_NAME is the libFuzzer
+# binary scripts/test.sh runs.  Adding a target is adding it to this list.
+# (The .replay extension gives the test harness one suffix rule for all.)
+FUZZ_REPLAYS = tests/fuzz/addr.replay tests/fuzz/aliases.replay \
+	tests/fuzz/cfg.replay tests/fuzz/dsn.replay tests/fuzz/hdr.replay \
+	tests/fuzz/privsep.replay tests/fuzz/rfc2047.replay \
+	tests/fuzz/smopt.replay tests/fuzz/smtp_data.replay \
+	tests/fuzz/smtp_reply.replay tests/fuzz/smtpin.replay \
+	tests/fuzz/spool_env.replay
+FUZZ_TARGETS = $(basename $(notdir $(FUZZ_REPLAYS)))
+TEST_EXTENSIONS = .replay
+REPLAY_LOG_COMPILER =
+FUZZ_DEPS = $(srcdir)/tests/fuzz/fuzz.h sendmail-shim/libshim.a \
+	lib/libsmtpgate.a
+FUZZ_LINK = $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
+	$(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS)
+tests/fuzz/%.replay: $(srcdir)/tests/fuzz/fuzz_%.c \
+    $(srcdir)/tests/fuzz/replay_main.c $(FUZZ_DEPS)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(srcdir)/tests/fuzz/fuzz_$*.c \
+	    $(srcdir)/tests/fuzz/replay_main.c $(LIBSHIM) $(LIBS)
+check_SCRIPTS += $(FUZZ_REPLAYS)
+CLEANFILES += $(FUZZ_REPLAYS)
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz.h tests/fuzz/replay_main.c \
+	tests/fuzz/smtp_data_wire.h $(patsubst %,tests/fuzz/fuzz_%.c,$(FUZZ_TARGETS))
+if ENABLE_FUZZERS
+FUZZ_BINARIES = $(patsubst %,tests/fuzz/fuzz_%$(EXEEXT),$(FUZZ_TARGETS))
+tests/fuzz/fuzz_%$(EXEEXT): $(srcdir)/tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ \
+	    $(srcdir)/tests/fuzz/fuzz_$*.c $(LIBSHIM) $(LIBS)
+all-local: $(FUZZ_BINARIES)
+CLEANFILES += $(FUZZ_BINARIES)
+endif
+# Names of the libFuzzer binaries, for scripts/test.sh.
+fuzz-list:
+	@echo $(FUZZ_TARGETS)
+.PHONY: fuzz-list
+
+# ---- Tools the integration tests drive ------------------------------------
+noinst_PROGRAMS += tests/tools/net_probe tests/tools/smtp_probe \
+	tests/tools/pace_probe
+tests_tools_net_probe_LDADD = $(LIBSMTPGATE)
+tests_tools_smtp_probe_LDADD = $(LIBSMTPGATE)
+tests_tools_pace_probe_LDADD = $(LIBSMTPGATE)
+
+# ---- Integration tests: real servers, a real Postfix, real users ---------
+dist_check_SCRIPTS += tests/cli/front_ends.sh tests/cli/layering.sh \
+	tests/integration/tls_client.sh tests/integration/smtp_client.sh \
+	tests/integration/pace.sh \
+	tests/integration/shim_send.sh tests/integration/shim_wire.sh \
+	tests/integration/shim_smuggle.sh tests/integration/mailname.sh \
+	tests/integration/queue.sh tests/integration/queue_crash.sh \
+	tests/integration/limits.sh tests/integration/privileges.sh \
+	tests/integration/check_config_root.sh \
+	tests/integration/postfix_relay.sh tests/integration/milter_postfix.sh \
+	tests/integration/miltertest.sh tests/integration/milter_local.sh
+EXTRA_DIST += tests/integration/lib.sh tests/integration/smtpd.py \
+	tests/integration/postfix.sh tests/integration/miltertest \
+	tests/integration/milter_client.py tests/install/deb_install.sh
+
+TESTS = $(check_PROGRAMS) $(FUZZ_REPLAYS) $(dist_check_SCRIPTS)
