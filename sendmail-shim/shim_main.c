@@ -208,7 +208,7 @@ shim_load(struct shim *sh)
 		str_truncate(&diag, diag.len - 1);	/* the newline */
 		log_warning("%s", str_cstr(&diag));
 		log_set_stderr(was);
-		str_reset(&diag);
+		str_free(&diag);
 	}
 	if (sh->cfg->aliases != NULL) {
 		rc = aliases_load(sh->cfg->aliases, &sh->aliases, &diag);
