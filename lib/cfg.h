@@ -159,7 +159,8 @@ struct cfg {
 	/* [milter] */
 	char   *milter_socket;		/* unix:/run/smtpgate/milter.sock */
 	char   *milter_user;		/* smtpgate-milter */
-	char   *milter_pid_file;	/* /run/smtpgate/milter.pid */
+	char   *milter_pid_file;	/* NULL: none with -f, else
+					   /run/smtpgate/milter.pid */
 	unsigned milter_max_recipients;	/* 1000; beyond it 452 4.5.3 */
 };
 

@@ -137,8 +137,10 @@ const struct cfg_key cfg_keys[] = {
 	/* Not smtpgate: that group holds the secrets the milter never needs. */
 	{ "user", CFG_SEC_MILTER, CFG_T_STR, G(milter_user), "smtpgate-milter",
 	    0, 0, NULL, false },
+	/* Unset: none in the foreground, /run/smtpgate/milter.pid when the
+	   milter daemonises (milter_main.c). */
 	{ "pid_file", CFG_SEC_MILTER, CFG_T_PATH, G(milter_pid_file),
-	    "/run/smtpgate/milter.pid", 0, 0, NULL, false },
+	    NULL, 0, 0, NULL, false },
 	/* What a message may cost the milter: each recipient is kept until
 	   the end of the message. */
 	{ "max_recipients", CFG_SEC_MILTER, CFG_T_UINT,

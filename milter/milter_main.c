@@ -48,11 +48,17 @@
 #include "str.h"
 
 static const char milter_usage[] =
-    "usage: smtpgate-milter [-c config] [-f] [-p socket] [-t] [-V]\n"
+    "usage: smtpgate-milter [-c config] [-f] [-p socket] [-t] [-V] [-h]\n"
     "  -c  configuration file (default " CFG_DEFAULT_PATH ")\n"
-    "  -f  stay in the foreground\n"
+    "  -f  stay in the foreground (no pid file unless [milter] pid_file)\n"
     "  -p  socket (unix:/path or inet:port@host), overrides [milter] socket\n"
-    "  -t  check the configuration and exit\n";
+    "  -t  check the configuration and exit\n"
+    "  -V  print the version\n"
+    "  -h, --help  this text\n";
+
+/* Where a daemonising milter writes its pid when [milter] pid_file is
+   not set; in the foreground (-f, systemd's Type=simple) it writes none. */
+#define MILTER_PID_DAEMON "/run/smtpgate/milter.pid"
 
 /*
  * How the milter loads its configuration, at start, with -t and on every
@@ -138,7 +144,16 @@ milter_pidfile(const char *path, uid_t uid, gid_t gid)
 		return 0;
 	(void)unlink(path);
 	if ((f = fopen(path, "wx")) == NULL) {
-		log_error("pid file %s: %s", path, strerror(errno));
+		if (errno == ENOENT) {
+			const char *slash = strrchr(path, '/');
+			int dlen = slash != NULL ? (int)(slash - path) : 0;
+
+			log_error("pid file %s: its directory does not exist; "
+			    "make it (install -d %.*s), set [milter] pid_file, "
+			    "or run in the foreground with -f", path, dlen,
+			    path);
+		} else
+			log_error("pid file %s: %s", path, strerror(errno));
 		return -1;
 	}
 	fprintf(f, "%ld\n", (long)getpid());
@@ -462,7 +477,11 @@ main(int argc, char **argv)
 	milter_config = CFG_DEFAULT_PATH;
 	log_init("smtpgate-milter",
 	    LOG_TO_SYSLOG | (isatty(STDERR_FILENO) ? LOG_TO_STDERR : 0));
-	while ((ch = getopt(argc, argv, "c:fp:tV")) != -1) {
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		fputs(milter_usage, stdout);
+		return 0;
+	}
+	while ((ch = getopt(argc, argv, "c:fhp:tV")) != -1) {
 		switch (ch) {
 		case 'c':
 			milter_config = optarg;
@@ -479,6 +498,9 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("smtpgate-milter %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			fputs(milter_usage, stdout);
 			return 0;
 		default:
 			fputs(milter_usage, stderr);
@@ -520,7 +542,8 @@ main(int argc, char **argv)
 		return rc;
 	}
 	/* A reload may free this cfg: keep our own copy of the pid path. */
-	pid_file = cfg->milter_pid_file ? xstrdup(cfg->milter_pid_file) : NULL;
+	pid_file = cfg->milter_pid_file ? xstrdup(cfg->milter_pid_file) :
+	    foreground ? NULL : xstrdup(MILTER_PID_DAEMON);
 	cfg_holder_init(&milter_cfg, cfg);
 	rc = milter_run(pw, pid_file, foreground);
 	cfg_holder_destroy(&milter_cfg);

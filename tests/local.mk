@@ -94,6 +94,7 @@ tests_tools_pace_probe_LDADD = $(LIBSMTPGATE)
 
 # ---- Integration tests: real servers, a real Postfix, real users ---------
 dist_check_SCRIPTS += tests/cli/front_ends.sh tests/cli/layering.sh \
+	tests/cli/milter_by_hand.sh \
 	tests/integration/tls_client.sh tests/integration/smtp_client.sh \
 	tests/integration/pace.sh \
 	tests/integration/shim_send.sh tests/integration/shim_wire.sh \

@@ -109,7 +109,7 @@ START_TEST(global_defaults)
 	ck_assert_uint_eq(cfg->retry.v[4], 4 * 3600);
 	ck_assert_str_eq(cfg->milter_socket, "unix:/run/smtpgate/milter.sock");
 	ck_assert_str_eq(cfg->milter_user, "smtpgate-milter");
-	ck_assert_str_eq(cfg->milter_pid_file, "/run/smtpgate/milter.pid");
+	ck_assert_ptr_null(cfg->milter_pid_file);
 	ck_assert_uint_eq(cfg->milter_max_recipients, 1000);
 }
 END_TEST
