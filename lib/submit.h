@@ -131,6 +131,10 @@ void	submit_result_free(struct submit_result *r);
 enum submit_rcpt_state submit_rcpt_state(const struct submit_result *r,
 	    size_t i);
 void	submit_conn_close(struct submit_conn *c);
+/* The reply that says why recipient i of r did not get the message: its
+   own RCPT reply, or the refusal of the whole message after it. */
+const struct smtp_reply *submit_rcpt_reply(const struct submit_result *r,
+	    size_t i);
 
 /*
  * The message that r is about, for a notice: its queue id, envelope
