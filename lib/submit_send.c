@@ -99,7 +99,9 @@ submit_hint(const struct smtp_result *res)
 	if (r->code == 530)
 		return "the server requires STARTTLS or AUTH first: set tls "
 		    "and username";
-	if (r->code == 554 && submit_esc(r, 5, 7, 1))
+	/* At DATA or after the data, 5.7.1 is about the content. */
+	if (r->code == 554 && submit_esc(r, 5, 7, 1) &&
+	    res->stage != SMTP_STAGE_DATA && res->stage != SMTP_STAGE_DOT)
 		return "relaying denied: this relay does not accept mail for "
 		    "that recipient from this login or host";
 	if (res->stage == SMTP_STAGE_CONNECT && strstr(str_cstr(&res->text),
