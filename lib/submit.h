@@ -20,8 +20,12 @@
  * Sending (submit_send): enabled relays in file order; a temporary failure
  * moves on to the next one when the relay says fallback = yes.  An
  * [account] whose senders include the envelope sender supplies the login
- * on its relay; otherwise the relay's own.  One syslog line per attempt
- * chain: queue id, sender, recipients, relay, status, delay, reply.
+ * on its relay; otherwise the relay's own (or [general]'s, with
+ * credentials = default).  Mail from the null sender (notices) goes only
+ * through [general] error_relay when it is set.  With [queue] delay
+ * nothing is sent at submission: the message is queued, due after the
+ * delay.  One syslog line per attempt chain: queue id, sender,
+ * recipients, relay, status, delay, reply.
  *
  * Errors go to err as one line each, naming the setting, the recipient or
  * the server's reply; secrets never.
