@@ -59,6 +59,8 @@ enum cfg_reply_to_mode { CFG_REPLY_TO_IF_MISSING, CFG_REPLY_TO_ALWAYS,
 	CFG_REPLY_TO_OFF };
 enum cfg_match_login { CFG_MATCH_OFF, CFG_MATCH_REJECT, CFG_MATCH_REWRITE };
 enum cfg_queue_mode { CFG_QUEUE_ON_FAILURE, CFG_QUEUE_ALWAYS, CFG_QUEUE_NEVER };
+/* Whose login a relay uses: its own keys, or [general]'s. */
+enum cfg_credentials { CFG_CREDENTIALS_OWN, CFG_CREDENTIALS_DEFAULT };
 
 struct cfg_list {
 	char  **v;
@@ -91,6 +93,10 @@ struct cfg_relay {
 	unsigned wait_ms;		/* 0 */
 	unsigned timeout;		/* seconds, 30 */
 	bool	fallback;		/* yes */
+	enum cfg_credentials credentials;	/* own; default: [general]
+					   username and its secret instead
+					   of the relay's own (which are
+					   then unset: checked) */
 };
 
 struct cfg_account {
@@ -128,6 +134,12 @@ struct cfg {
 	char   *error_address;
 	char   *aliases;
 	char   *domain;
+	char   *username;		/* the default login, for relays with
+					   credentials = default */
+	char   *password_file;
+	char   *password_command;
+	char   *error_relay;		/* notices go only through it */
+	const struct cfg_relay *error_relay_ptr;	/* resolved, or NULL */
 	/* [relay NAME]... in file order */
 	struct cfg_relay *relays;
 	size_t	nrelays;
@@ -153,6 +165,9 @@ struct cfg {
 	enum cfg_queue_mode queue_mode;	/* on-failure */
 	unsigned max_age;		/* seconds, 5d */
 	struct cfg_durations retry;	/* 1m, 5m, 15m, 1h, 4h */
+	unsigned delay;			/* seconds, 0: a message waits this
+					   long in the queue before its
+					   first attempt */
 	bool	mailq_shows_all;	/* no: a user sees their own */
 	unsigned long long max_message_size;	/* bytes, 50M; 0: no limit */
 	unsigned long long min_free_space;	/* bytes, 100M; 0: no check */
@@ -178,6 +193,18 @@ int	cfg_exitcode(int rc);
 void	cfg_dump(const struct cfg *cfg, struct str *out);
 const struct cfg_relay *cfg_relay_find(const struct cfg *cfg,
 	    const char *name);
+/*
+ * The login a relay uses when no [account] applies: its own username and
+ * secret, or with credentials = default those of [general].  Any of the
+ * three may be NULL.
+ */
+struct cfg_login {
+	const char *username;
+	const char *password_file;
+	const char *password_command;
+};
+void	cfg_relay_login(const struct cfg *cfg, const struct cfg_relay *r,
+	    struct cfg_login *out);
 /*
  * Read a password file: its first line without CR/LF.  Refuses an empty
  * file and one over 64 KiB.  err never contains the secret.  CFG_OK,

@@ -359,6 +359,10 @@ cfg_audit(const struct cfg *cfg, const char *group, bool strict,
 		cfg_audit_secret(&a, cfg->relays[i].file, cfg->relays[i].line,
 		    str_cstr(&what), cfg->relays[i].password_file);
 	}
+	/* The default login's file: served like a relay's. */
+	if (cfg->password_file != NULL)
+		cfg_audit_secret(&a, cfg->path, 0, "[general]",
+		    cfg->password_file);
 	for (i = 0; i < cfg->naccounts; i++) {
 		if (cfg->accounts[i].password_file == NULL)
 			continue;

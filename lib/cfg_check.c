@@ -100,6 +100,82 @@ cfg_check_command(struct cfg_parse *p, const struct cfg_where *w,
 	}
 }
 
+/*
+ * credentials = default: the login is [general]'s, so there must be one,
+ * and the relay's own would be silently ignored: two logins for one relay
+ * is a mistake to point at.
+ */
+static void
+cfg_check_default_login(struct cfg_parse *p, const struct cfg_relay *r,
+    const struct cfg_seen *seen)
+{
+	static const char *const own[] = { "username", "password_file",
+	    "password_command" };
+	const struct cfg_where *w = cfg_key_where(seen, CFG_SEC_RELAY,
+	    "credentials");
+	size_t i;
+
+	if (p->cfg->username == NULL)
+		cfg_diag(p, w->file, w->line, "[relay %s]: credentials = default "
+		    "but [general] sets no username (the default login)",
+		    r->name);
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (cfg_key_set(seen, CFG_SEC_RELAY, own[i]))
+			cfg_diag(p, cfg_key_where(seen, CFG_SEC_RELAY,
+			    own[i])->file, cfg_key_where(seen, CFG_SEC_RELAY,
+			    own[i])->line, "[relay %s]: %s and credentials = "
+			    "default are both set; keep one", r->name, own[i]);
+}
+
+/* [general]: the default login, error_relay; [queue] delay. */
+static void
+cfg_check_general(struct cfg_parse *p)
+{
+	struct cfg *c = p->cfg;
+	const struct cfg_seen *g = &p->single[CFG_SEC_GENERAL];
+	const struct cfg_seen *q = &p->single[CFG_SEC_QUEUE];
+	const struct cfg_where *w;
+	const char *names[64], *near;
+	size_t i, n;
+
+	if (c->password_file != NULL && c->password_command != NULL) {
+		w = cfg_key_where(g, CFG_SEC_GENERAL, "password_command");
+		cfg_diag(p, w->file, w->line, "[general]: password_file and "
+		    "password_command are both set; keep one");
+	}
+	if (c->password_file != NULL)
+		cfg_check_secret_file(p, cfg_key_where(g, CFG_SEC_GENERAL,
+		    "password_file"), c->password_file);
+	if (c->password_command != NULL)
+		cfg_check_command(p, cfg_key_where(g, CFG_SEC_GENERAL,
+		    "password_command"), c->password_command);
+	if (c->username == NULL && (c->password_file != NULL ||
+	    c->password_command != NULL)) {
+		w = cfg_key_where(g, CFG_SEC_GENERAL, c->password_file != NULL ?
+		    "password_file" : "password_command");
+		cfg_warn(p, w->file, w->line, "[general]: a password without "
+		    "username is never used");
+	}
+	if (c->error_relay != NULL &&
+	    (c->error_relay_ptr = cfg_relay_find(c, c->error_relay)) == NULL) {
+		for (i = n = 0; i < c->nrelays && n < 64; i++)
+			names[n++] = c->relays[i].name;
+		near = cfg_suggest(c->error_relay, names, n);
+		w = cfg_key_where(g, CFG_SEC_GENERAL, "error_relay");
+		cfg_diag(p, w->file, w->line, "error_relay: no [relay %s]%s%s%s",
+		    c->error_relay, near ? " (did you mean '" : "",
+		    near ? near : "", near ? "'?)" : "");
+	}
+	/* Waiting means waiting in the queue, which mode = never never
+	   writes: one of the two settings is a mistake. */
+	if (c->delay > 0 && c->queue_mode == CFG_QUEUE_NEVER) {
+		w = cfg_key_where(q, CFG_SEC_QUEUE, "delay");
+		cfg_diag(p, w->file, w->line, "delay: messages wait in the "
+		    "queue, but mode = never keeps none; set mode = always or "
+		    "on-failure, or delay = 0");
+	}
+}
+
 static void
 cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
     const struct cfg_seen *seen)
@@ -117,7 +193,9 @@ cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
 			r->tls = pr->tls;
 		if (!cfg_key_set(seen, S, "auth"))
 			r->auth = pr->auth;
-		if (!cfg_key_set(seen, S, "username") && pr->username != NULL)
+		/* credentials = default: [general] supplies the login. */
+		if (!cfg_key_set(seen, S, "username") && pr->username != NULL &&
+		    r->credentials != CFG_CREDENTIALS_DEFAULT)
 			r->username = xstrdup(pr->username);
 	}
 	if (!cfg_key_set(seen, S, "port"))
@@ -129,6 +207,8 @@ cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
 	if (r->password_file != NULL && r->password_command != NULL)
 		cfg_diag(p, r->file, r->line, "[relay %s]: password_file and "
 		    "password_command are both set; keep one", r->name);
+	if (r->credentials == CFG_CREDENTIALS_DEFAULT)
+		cfg_check_default_login(p, r, seen);
 	if (r->tls_fingerprint != NULL && r->tls == CFG_TLS_NONE)
 		cfg_warn(p, r->file, r->line, "[relay %s]: tls_fingerprint has "
 		    "no effect with tls = none", r->name);
@@ -185,6 +265,7 @@ cfg_check(struct cfg_parse *p)
 
 	for (i = 0; i < c->nrelays; i++)
 		cfg_check_relay(p, &c->relays[i], &p->relay_seen[i]);
+	cfg_check_general(p);
 	for (i = 0; i < c->naccounts; i++)
 		cfg_check_account(p, &c->accounts[i], &p->account_seen[i]);
 	for (i = 0; i < c->nreports; i++)
@@ -205,4 +286,19 @@ cfg_relay_find(const struct cfg *c, const char *name)
 		if (strcasecmp(c->relays[i].name, name) == 0)
 			return &c->relays[i];
 	return NULL;
+}
+
+void
+cfg_relay_login(const struct cfg *c, const struct cfg_relay *r,
+    struct cfg_login *out)
+{
+	if (r->credentials == CFG_CREDENTIALS_DEFAULT) {
+		out->username = c->username;
+		out->password_file = c->password_file;
+		out->password_command = c->password_command;
+	} else {
+		out->username = r->username;
+		out->password_file = r->password_file;
+		out->password_command = r->password_command;
+	}
 }

@@ -108,7 +108,7 @@ extern const char *const cfg_preset_names[];
  * Per-instance record of where the section started and where each key was
  * set (file NULL: not set in the file), indexed by table row.
  */
-#define CFG_MAX_KEYS 64
+#define CFG_MAX_KEYS 96
 struct cfg_where {
 	const char *file;
 	unsigned line;

@@ -418,6 +418,68 @@ out:
 	str_free(&data);
 }
 
+/*
+ * Keys in the words of the "SMTP settings" pages users bring their
+ * settings from, which no spelling distance leads to smtpgate's key.
+ */
+static const struct {
+	const char *word;
+	const char *key;	/* NULL: note says it all */
+	const char *note;	/* NULL or added to the suggestion */
+} cfg_foreign[] = {
+	{ "server", "host", NULL },
+	{ "smtp_server", "host", NULL },
+	{ "smtp_host", "host", NULL },
+	{ "smtp_port", "port", NULL },
+	{ "ssl", "tls", "none, starttls or implicit" },
+	{ "enable_ssl", "tls", "none, starttls or implicit" },
+	{ "wait_time", "wait_ms", "in milliseconds" },
+	{ "delivery_delay", "delay", NULL },
+	{ "user", "username", NULL },
+	{ "login", "username", NULL },
+	{ "report_emails", NULL, "each report address is a section of its "
+	    "own: [report ADDRESS] with enabled = yes or no" },
+};
+
+/*
+ * An unknown key that is a known foreign word: the error names our key,
+ * and its section when it lives in another one.  False if key is not one.
+ */
+static bool
+cfg_foreign_key(struct cfg_parse *p, const char *key)
+{
+	const struct cfg_key *k = NULL;
+	struct str hint = STR_INIT;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cfg_foreign) / sizeof(cfg_foreign[0]); i++)
+		if (strcmp(cfg_foreign[i].word, key) == 0)
+			break;
+	if (i == sizeof(cfg_foreign) / sizeof(cfg_foreign[0]))
+		return false;
+	if (cfg_foreign[i].key == NULL)
+		str_appendz(&hint, cfg_foreign[i].note);
+	else {
+		str_appendf(&hint, "did you mean '%s'", cfg_foreign[i].key);
+		if ((k = cfg_key_find(p->sec, cfg_foreign[i].key)) == NULL)
+			for (j = 0; j < cfg_nkeys && k == NULL; j++)
+				if (strcmp(cfg_keys[j].name,
+				    cfg_foreign[i].key) == 0)
+					k = &cfg_keys[j];
+		if (k != NULL && k->sec != p->sec)
+			str_appendf(&hint, " in [%s%s]", cfg_sec_names[k->sec],
+			    k->sec == CFG_SEC_RELAY ? " NAME" :
+			    k->sec == CFG_SEC_ACCOUNT ? " ADDRESS" : "");
+		if (cfg_foreign[i].note != NULL)
+			str_appendf(&hint, ", %s", cfg_foreign[i].note);
+		str_appendc(&hint, '?');
+	}
+	cfg_diag(p, p->file, p->line, "unknown key '%s' in [%s] (%s)", key,
+	    cfg_sec_names[p->sec], str_cstr(&hint));
+	str_free(&hint);
+	return true;
+}
+
 static void
 cfg_keyword(struct cfg_parse *p, char *s)
 {
@@ -469,6 +531,8 @@ cfg_keyword(struct cfg_parse *p, char *s)
 		    "password_command", key);
 		return;
 	}
+	if (k == NULL && cfg_foreign_key(p, key))
+		return;
 	if (k == NULL) {
 		near = (char *)cfg_key_suggest(p->sec, key);
 		cfg_diag(p, p->file, p->line, "unknown key '%s' in [%s]%s%s%s",

@@ -22,6 +22,9 @@ static const char *const reply_to_names[] = { "if-missing", "always", "off",
 	NULL };
 static const char *const match_names[] = { "off", "reject", "rewrite",
 	NULL };
+/* "explicit" (what many "SMTP settings" pages call STARTTLS) is read as
+   starttls by cfg_value.c. */
+static const char *const credentials_names[] = { "own", "default", NULL };
 static const char *const queue_mode_names[] = { "on-failure", "always",
 	"never", NULL };
 
@@ -46,6 +49,17 @@ const struct cfg_key cfg_keys[] = {
 	    NULL, false },
 	{ "domain", CFG_SEC_GENERAL, CFG_T_HOST, G(domain), NULL, 0, 0,
 	    NULL, false },
+	/* The default login: used by the relays that say credentials =
+	   default. */
+	{ "username", CFG_SEC_GENERAL, CFG_T_STR, G(username), NULL, 0, 0,
+	    NULL, false },
+	{ "password_file", CFG_SEC_GENERAL, CFG_T_PATH, G(password_file),
+	    NULL, 0, 0, NULL, false },
+	{ "password_command", CFG_SEC_GENERAL, CFG_T_STR, G(password_command),
+	    NULL, 0, 0, NULL, true },
+	/* Checked to name a relay (cfg_check.c). */
+	{ "error_relay", CFG_SEC_GENERAL, CFG_T_STR, G(error_relay), NULL, 0,
+	    0, NULL, false },
 
 	{ "enabled", CFG_SEC_RELAY, CFG_T_BOOL, R(enabled), "yes", 0, 0,
 	    NULL, false },
@@ -80,6 +94,8 @@ const struct cfg_key cfg_keys[] = {
 	    NULL, false },
 	{ "fallback", CFG_SEC_RELAY, CFG_T_BOOL, R(fallback), "yes", 0, 0,
 	    NULL, false },
+	{ "credentials", CFG_SEC_RELAY, CFG_T_ENUM, R(credentials), "own", 0,
+	    0, credentials_names, false },
 
 	{ "relay", CFG_SEC_ACCOUNT, CFG_T_STR, A(relay), NULL, 0, 0, NULL,
 	    false },
@@ -123,6 +139,9 @@ const struct cfg_key cfg_keys[] = {
 	    365 * DAY, NULL, false },
 	{ "retry", CFG_SEC_QUEUE, CFG_T_DURATIONS, G(retry),
 	    "1m, 5m, 15m, 1h, 4h", 1, 7 * DAY, NULL, false },
+	/* The administrator's window to --delete a runaway job's mail. */
+	{ "delay", CFG_SEC_QUEUE, CFG_T_DURATION, G(delay), "0", 0, 7 * DAY,
+	    NULL, false },
 	{ "mailq_shows_all", CFG_SEC_QUEUE, CFG_T_BOOL, G(mailq_shows_all),
 	    "no", 0, 0, NULL, false },
 	/* 0: no limit.  Past 1T a limit means nothing. */

@@ -311,6 +311,42 @@ cfg_fingerprint(const char *s, char **out, struct str *err)
 	return 0;
 }
 
+/*
+ * Values in the words of the "SMTP settings" pages users copy from: one
+ * that means a value of ours is read as it, one that could mean either of
+ * two is refused with the choice spelled out.
+ */
+static const struct {
+	const char *key;
+	const char *word;
+	const char *means;	/* NULL: refused with why */
+	const char *why;
+} cfg_value_words[] = {
+	{ "tls", "explicit", "starttls", NULL },
+	/* Some pages call STARTTLS "SSL", others implicit TLS. */
+	{ "tls", "ssl", NULL, "use starttls (port 587) or implicit (port 465)" },
+};
+
+/* The value a foreign word stands for, text itself, or NULL (refused). */
+static const char *
+cfg_value_word(const struct cfg_key *k, const char *text, struct str *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cfg_value_words) / sizeof(cfg_value_words[0]);
+	    i++) {
+		if (strcmp(k->name, cfg_value_words[i].key) != 0 ||
+		    strcasecmp(text, cfg_value_words[i].word) != 0)
+			continue;
+		if (cfg_value_words[i].means != NULL)
+			return cfg_value_words[i].means;
+		str_appendf(err, "'%s' is ambiguous: %s", text,
+		    cfg_value_words[i].why);
+		return NULL;
+	}
+	return text;
+}
+
 /* Remove one pair of surrounding double quotes. */
 static char *
 cfg_unquote(const char *s)
@@ -535,6 +571,8 @@ cfg_value_set(const struct cfg_key *k, void *base, const char *text,
 		return cfg_size(text, k->min, k->max, FIELD(base, k,
 		    unsigned long long), err);
 	case CFG_T_ENUM:
+		if ((text = cfg_value_word(k, text, err)) == NULL)
+			return -1;
 		for (i = 0; k->names[i]; i++)
 			if (strcasecmp(text, k->names[i]) == 0) {
 				*FIELD(base, k, int) = (int)i;

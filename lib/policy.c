@@ -212,6 +212,7 @@ policy_default_login(const struct cfg *cfg, const char *sender)
 	struct addr s;
 	size_t i, j;
 	const char *login = NULL;
+	struct cfg_login own;
 	bool have;
 
 	addr_init(&s);
@@ -222,9 +223,16 @@ policy_default_login(const struct cfg *cfg, const char *sender)
 				login = cfg->accounts[i].username;
 				break;
 			}
+	/* The null sender's mail (our notices) goes through error_relay. */
+	if (login == NULL && cfg->error_relay_ptr != NULL &&
+	    policy_is_null_sender(sender)) {
+		cfg_relay_login(cfg, cfg->error_relay_ptr, &own);
+		login = own.username;
+	}
 	for (i = 0; login == NULL && i < cfg->nrelays; i++)
 		if (cfg->relays[i].enabled) {
-			login = cfg->relays[i].username;
+			cfg_relay_login(cfg, &cfg->relays[i], &own);
+			login = own.username;
 			break;
 		}
 	addr_free(&s);

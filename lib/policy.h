@@ -79,8 +79,10 @@ void	policy_run(const struct cfg *cfg, struct policy_msg *m,
 
 /*
  * The login mail without SMTP AUTH is sent with: the username of the
- * [account] whose senders include sender, else of the first enabled relay;
- * NULL when neither has one.
+ * [account] whose senders include sender, else for the null sender (the
+ * shim's notices) of [general] error_relay, else of the first enabled
+ * relay ([general]'s with credentials = default); NULL when none has
+ * one.
  */
 const char *policy_default_login(const struct cfg *cfg, const char *sender);
 

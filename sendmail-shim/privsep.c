@@ -538,7 +538,10 @@ privsep_handle(struct privsep_server *sv, const struct privsep_msg *m)
 		return true;
 	case PRIVSEP_SECRET:
 		idx = privsep_u32(&m->f[1]);
-		if (privsep_u32(&m->f[0]) == PRIVSEP_RELAY ?
+		if (privsep_u32(&m->f[0]) == PRIVSEP_DEFAULT)
+			rc = secret_get(sv->cfg->password_file,
+			    sv->cfg->password_command, &out, &err);
+		else if (privsep_u32(&m->f[0]) == PRIVSEP_RELAY ?
 		    idx >= sv->cfg->nrelays : idx >= sv->cfg->naccounts) {
 			str_appendz(&err, "no such relay or account");
 			rc = SECRET_EFAIL;

@@ -44,7 +44,8 @@
  *   (SCM_RIGHTS).
  *
  * Requests:
- *   SECRET    u32 kind (PRIVSEP_RELAY/ACCOUNT), u32 index
+ *   SECRET    u32 kind (PRIVSEP_RELAY/ACCOUNT/DEFAULT), u32 index (0
+ *             for DEFAULT: [general]'s login, credentials = default)
  *   CREATE    id, u64 need -> the new tmp/<id>.msg, locked, as an fd,
  *                         if need bytes leave [queue] min_free_space
  *   ENV_PART  bytes       envelope text, no reply
@@ -91,7 +92,7 @@ enum privsep_type {
 	PRIVSEP_REPLY
 };
 
-enum { PRIVSEP_RELAY = 0, PRIVSEP_ACCOUNT = 1 };
+enum { PRIVSEP_RELAY = 0, PRIVSEP_ACCOUNT = 1, PRIVSEP_DEFAULT = 2 };
 
 struct privsep_field {
 	const uint8_t *p;

@@ -138,8 +138,10 @@ privsep_check(const struct privsep_msg *m, struct str *why)
 	}
 	switch (m->type) {
 	case PRIVSEP_SECRET:
-		if (privsep_u32(&m->f[0]) > PRIVSEP_ACCOUNT ||
-		    m->f[1].len != 4) {
+		/* There is one default login: its index is 0. */
+		if (privsep_u32(&m->f[0]) > PRIVSEP_DEFAULT ||
+		    m->f[1].len != 4 || (privsep_u32(&m->f[0]) ==
+		    PRIVSEP_DEFAULT && privsep_u32(&m->f[1]) != 0)) {
 			str_appendz(why, "secret request: bad kind or index");
 			return false;
 		}

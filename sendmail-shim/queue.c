@@ -34,6 +34,11 @@ queue_selected(const struct spool_env *e, const struct queue_filter *f,
 
 	if (f->due_only && e->next_try > now)
 		return false;
+	/* -q too leaves a message alone within its [queue] delay (never
+	   tried, not yet due): that window is for --delete, and a -q run
+	   by a cron job must not close it. */
+	if (e->attempts == 0 && e->next_try > now)
+		return false;
 	if (!queue_contains(e->sender, f->sender))
 		return false;
 	for (i = 0; i < e->nrcpts && !rcpt; i++)

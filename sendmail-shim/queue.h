@@ -8,7 +8,8 @@
  * with RSET between them), drops the recipients that are done from the
  * envelope, and either reschedules the rest ([queue] retry) or, past
  * max_age, gives up on them with a notice to the envelope sender (or
- * [general] error_address).  Mail from the null sender never gets a
+ * [general] error_address).  No run, not even -q, takes a message still
+ * within its [queue] delay (never tried, next try not come).  Mail from the null sender never gets a
  * notice, so notices cannot loop.
  *
  * In the setgid shim the queue, the secrets and the pace files are reached

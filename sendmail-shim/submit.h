@@ -20,8 +20,12 @@
  * Sending (submit_send): enabled relays in file order; a temporary failure
  * moves on to the next one when the relay says fallback = yes.  An
  * [account] whose senders include the envelope sender supplies the login
- * on its relay; otherwise the relay's own.  One syslog line per attempt
- * chain: queue id, sender, recipients, relay, status, delay, reply.
+ * on its relay; otherwise the relay's own (or [general]'s, with
+ * credentials = default).  Mail from the null sender (notices) goes only
+ * through [general] error_relay when it is set.  With [queue] delay
+ * nothing is sent at submission: the message is queued, due after the
+ * delay.  One syslog line per attempt chain: queue id, sender,
+ * recipients, relay, status, delay, reply.
  *
  * Errors go to err as one line each, naming the setting, the recipient or
  * the server's reply; secrets never.
@@ -131,6 +135,10 @@ void	submit_result_free(struct submit_result *r);
 enum submit_rcpt_state submit_rcpt_state(const struct submit_result *r,
 	    size_t i);
 void	submit_conn_close(struct submit_conn *c);
+/* The reply that says why recipient i of r did not get the message: its
+   own RCPT reply, or the refusal of the whole message after it. */
+const struct smtp_reply *submit_rcpt_reply(const struct submit_result *r,
+	    size_t i);
 
 /*
  * The message that r is about, for a notice: its queue id, envelope

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "dsn.h"
@@ -18,19 +19,27 @@
 
 /*
  * Whom the notice is From.  Where From must match the login, the login the
- * notice will be sent with: MAILER-DAEMON@host would be refused by our own
- * policy (reject), rewritten (rewrite), or refused by the relay, which is
- * why the policy is on.  Otherwise NULL: MAILER-DAEMON@host.
+ * notice will be sent with (error_relay's, when set): MAILER-DAEMON@host
+ * would be refused by our own policy (reject), rewritten (rewrite), or
+ * refused by the relay, which is why the policy is on.  Otherwise a notice
+ * to error_address is From error_address: the administrators' own address
+ * passes their filters and is one their relay accepts; and any other is
+ * from MAILER-DAEMON@host (NULL).
  */
 static const char *
-submit_notice_from(const struct cfg *cfg)
+submit_notice_from(const struct cfg *cfg, const char *to)
 {
 	const char *login;
 
-	if (cfg->from_must_match_login == CFG_MATCH_OFF)
-		return NULL;
-	login = policy_default_login(cfg, "");
-	return login != NULL && strchr(login, '@') != NULL ? login : NULL;
+	if (cfg->from_must_match_login != CFG_MATCH_OFF) {
+		login = policy_default_login(cfg, "");
+		return login != NULL && strchr(login, '@') != NULL ? login :
+		    NULL;
+	}
+	if (cfg->error_address != NULL && strcasecmp(to,
+	    cfg->error_address) == 0)
+		return cfg->error_address;
+	return NULL;
 }
 
 /* Build the report and submit it to to, with s's relays and queue. */
@@ -48,7 +57,7 @@ submit_notice_send(const struct submit *s, const struct submit_notice *n,
 	memset(&d, 0, sizeof(d));
 	hdr_write(&s->hdr, &hdr);
 	d.host = s->hostname;
-	d.from = submit_notice_from(s->cfg);
+	d.from = submit_notice_from(s->cfg, to);
 	d.queue_id = n->id;
 	d.to = to;
 	d.envid = n->envid;
@@ -118,7 +127,7 @@ submit_notice(const struct submit *s, const struct submit_result *r,
 	size_t i, k = 0;
 
 	for (i = 0; i < r->env.nrcpts; i++) {
-		const struct smtp_reply *reply = &r->env.rcpts[i].reply;
+		const struct smtp_reply *reply = submit_rcpt_reply(r, i);
 		enum submit_rcpt_state st = submit_rcpt_state(r, i);
 
 		if (st == SUBMIT_RCPT_SENT || (st == SUBMIT_RCPT_DEFERRED &&

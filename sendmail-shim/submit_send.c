@@ -99,7 +99,9 @@ submit_hint(const struct smtp_result *res)
 	if (r->code == 530)
 		return "the server requires STARTTLS or AUTH first: set tls "
 		    "and username";
-	if (r->code == 554 && submit_esc(r, 5, 7, 1))
+	/* At DATA or after the data, 5.7.1 is about the content. */
+	if (r->code == 554 && submit_esc(r, 5, 7, 1) &&
+	    res->stage != SMTP_STAGE_DATA && res->stage != SMTP_STAGE_DOT)
 		return "relaying denied: this relay does not accept mail for "
 		    "that recipient from this login or host";
 	if (res->stage == SMTP_STAGE_CONNECT && strstr(str_cstr(&res->text),
@@ -163,13 +165,32 @@ submit_try(struct submit *s, const struct cfg_relay *r,
     struct smtp_result *res)
 {
 	const struct cfg_account *acct = submit_account(s, r);
-	const char *user = acct ? acct->username : r->username;
-	const char *pfile = acct ? acct->password_file : r->password_file;
-	const char *pcmd = acct ? acct->password_command : r->password_command;
+	const char *user, *pfile, *pcmd;
 	struct submit_conn local, *c = s->conn ? s->conn : &local;
 	struct str err = STR_INIT;
+	struct cfg_login own;
 	enum smtp_status st;
 	long long started;
+	int kind;
+	size_t index;
+
+	/* The helper serves a secret by what holds it, never by path. */
+	cfg_relay_login(s->cfg, r, &own);
+	if (acct != NULL) {
+		user = acct->username;
+		pfile = acct->password_file;
+		pcmd = acct->password_command;
+		kind = PRIVSEP_ACCOUNT;
+		index = (size_t)(acct - s->cfg->accounts);
+	} else {
+		user = own.username;
+		pfile = own.password_file;
+		pcmd = own.password_command;
+		kind = r->credentials == CFG_CREDENTIALS_DEFAULT ?
+		    PRIVSEP_DEFAULT : PRIVSEP_RELAY;
+		index = kind == PRIVSEP_DEFAULT ? 0 :
+		    (size_t)(r - s->cfg->relays);
+	}
 
 	if (r->wait_ms > 0 && submit_pace(s, r, &started, &err) != PACE_OK) {
 		/* Pacing is a courtesy; losing mail over it is not. */
@@ -200,17 +221,17 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 	c->p.user = user;
 	c->p.allow_plaintext_auth = r->allow_plaintext_auth;
 	if (c->p.auth_wanted != 0) {
-		if ((s->privsep != NULL ? privsep_secret(s->privsep, acct ?
-		    PRIVSEP_ACCOUNT : PRIVSEP_RELAY, acct ? (size_t)(acct -
-		    s->cfg->accounts) : (size_t)(r - s->cfg->relays),
-		    &c->secret, &err) : secret_get(pfile, pcmd, &c->secret,
-		    &err)) != SECRET_OK) {
+		if ((s->privsep != NULL ? privsep_secret(s->privsep, kind,
+		    index, &c->secret, &err) : secret_get(pfile, pcmd,
+		    &c->secret, &err)) != SECRET_OK) {
 			res->status = SMTP_AUTHFAIL;
 			res->stage = SMTP_STAGE_AUTH;
 			smtp_reply_reset(&res->reply);
 			str_reset(&res->text);
-			str_appendf(&res->text, "relay %s: cannot get the secret "
-			    "for %s: %s", r->name, user, str_cstr(&err));
+			/* No relay name: whoever shows the text names the
+			   relay (r->relay), as for the server's replies. */
+			str_appendf(&res->text, "cannot get the secret for %s: %s",
+			    user, str_cstr(&err));
 			str_free(&err);
 			str_free_secret(&c->secret);
 			return SMTP_AUTHFAIL;
@@ -415,6 +436,7 @@ submit_deliver(struct submit *s, struct submit_result *r)
 	struct str header = STR_INIT;
 	enum smtp_status st = SMTP_TEMP;
 	struct smtp_envelope *env = &r->env;
+	const struct cfg_relay *only = NULL;
 	double t0 = submit_now();
 	size_t i, k, tried = 0;
 
@@ -446,11 +468,17 @@ submit_deliver(struct submit *s, struct submit_result *r)
 	smtp_result_init(&r->res);
 	str_setz(&r->res.text, s->only_relay != NULL ? "no relay of that name "
 	    "in the configuration" : "no relay is enabled in the configuration");
+	/* Mail from the null sender is our notices (and bounces like
+	   them): [general] error_relay, when set, is their only relay,
+	   enabled or not, on the first attempt and from the queue alike. */
+	if (s->only_relay == NULL && s->sender != NULL && *s->sender == '\0' &&
+	    s->cfg->error_relay_ptr != NULL)
+		only = s->cfg->error_relay_ptr;
 	for (i = 0; i < s->cfg->nrelays; i++) {
 		const struct cfg_relay *rl = &s->cfg->relays[i];
 
-		if (s->only_relay != NULL ? strcmp(s->only_relay, rl->name) != 0 :
-		    !rl->enabled)
+		if (only != NULL ? rl != only : s->only_relay != NULL ?
+		    strcmp(s->only_relay, rl->name) != 0 : !rl->enabled)
 			continue;
 		if (tried > 0) {
 			log_info("%s: falling back to relay %s",
@@ -471,6 +499,19 @@ submit_deliver(struct submit *s, struct submit_result *r)
 	str_free(&header);
 }
 
+const struct smtp_reply *
+submit_rcpt_reply(const struct submit_result *r, size_t i)
+{
+	const struct smtp_reply *rr = &r->env.rcpts[i].reply;
+
+	/* Accepted at RCPT, then refused with the whole message at DATA
+	   or after the data: that reply is why, not the RCPT's 250. */
+	if (smtp_reply_ok(rr) && submit_rcpt_state(r, i) != SUBMIT_RCPT_SENT &&
+	    r->res.reply.code != 0)
+		return &r->res.reply;
+	return rr;
+}
+
 /* Name each recipient that did not get the message, with the reply. */
 static void
 submit_name_rcpts(const struct submit_result *r, bool queued, struct str *err)
@@ -478,7 +519,7 @@ submit_name_rcpts(const struct submit_result *r, bool queued, struct str *err)
 	size_t i;
 
 	for (i = 0; i < r->env.nrcpts; i++) {
-		const struct smtp_reply *rr = &r->env.rcpts[i].reply;
+		const struct smtp_reply *rr = submit_rcpt_reply(r, i);
 		enum submit_rcpt_state state = submit_rcpt_state(r, i);
 
 		if (state == SUBMIT_RCPT_SENT || rr->code == 0)
@@ -552,7 +593,9 @@ submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
 	if (s->opts != NULL && s->opts->body_type != NULL)
 		e->eight_bit = strcasecmp(s->opts->body_type, "8BITMIME") == 0;
 	e->smtputf8 = s->smtputf8;
-	e->created = e->next_try = (long long)time(NULL);
+	e->created = (long long)time(NULL);
+	/* [queue] delay: the queue runner leaves it alone until then. */
+	e->next_try = e->created + (long long)s->cfg->delay;
 	e->hdr_len = header.len;
 	e->size = header.len + s->body.size;
 	fwrite(header.data, 1, header.len, m->fp);
@@ -659,7 +702,12 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 			log_error("%s: cannot queue: %s", str_cstr(&s->queue_id),
 			    str_cstr(&serr));
 	}
-	if (s->cfg->queue_mode == CFG_QUEUE_ALWAYS) {
+	/*
+	 * With [queue] delay nothing is sent now, whatever the mode: the
+	 * message waits in the queue, where --delete can still reach it,
+	 * and the queue runner sends it when the delay is over.
+	 */
+	if (s->cfg->queue_mode == CFG_QUEUE_ALWAYS || s->cfg->delay > 0) {
 		if (!spooled) {
 			str_appendf(err, "the message cannot be queued: %s\n",
 			    str_cstr(&serr));
@@ -669,8 +717,9 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 				    "the message");
 			return spool_exitcode(src);
 		}
-		log_info("%s: from=<%s>, nrcpt=%zu, status=queued",
-		    str_cstr(&s->queue_id), s->sender, s->nrcpts);
+		log_info("%s: from=<%s>, nrcpt=%zu, status=queued%s",
+		    str_cstr(&s->queue_id), s->sender, s->nrcpts,
+		    s->cfg->delay > 0 ? " ([queue] delay)" : "");
 		if (reply != NULL)
 			smtp_reply_make(reply, 250, "2.0.0", "Ok: queued as %s",
 			    str_cstr(&s->queue_id));

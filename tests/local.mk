@@ -105,6 +105,7 @@ dist_check_SCRIPTS += tests/cli/front_ends.sh tests/cli/layering.sh \
 	tests/integration/pace.sh \
 	tests/integration/shim_send.sh tests/integration/shim_wire.sh \
 	tests/integration/shim_smuggle.sh tests/integration/mailname.sh \
+	tests/integration/shim_settings.sh \
 	tests/integration/queue.sh tests/integration/queue_crash.sh \
 	tests/integration/limits.sh tests/integration/privileges.sh \
 	tests/integration/check_config_root.sh \

@@ -227,6 +227,29 @@ else
 	echo "# no /dev overlay: the syslog checks are left out"
 fi
 
+# 1e. The default login of [general] (credentials = default): its secret,
+# which the user cannot read either, comes from the helper too.
+printf 'Top-Secret-pw1\n' > "$tmp/etc/secret/default"
+chgrp "$grp" "$tmp/etc/secret/default"; chmod 640 "$tmp/etc/secret/default"
+write_conf "username = relay@example.org
+password_file = $tmp/etc/secret/default
+[relay dflt]
+host = 127.0.0.1
+port = $port
+tls = none
+auth = plain
+allow_plaintext_auth = yes
+# Not on to [relay main], whose own login would hide a failure here.
+fallback = no
+credentials = default"
+: > "$tmp/log"
+printf 'Subject: default login\n\nhello\n' | as_user "$shim" ops@example.org > "$tmp/out" 2>&1
+expect "the default login's secret works through the helper" 0 $?
+expect "the default login's message arrived" 6 "$(count)"
+expect_grep "the server saw the default login" 'AUTH-DATA \\0relay@example.org\\0' "$tmp/log"
+leaked "default login"
+write_conf
+
 # 2. -v does not show the secret.
 printf 'Subject: verbose\n\nhello\n' | as_user "$shim" -v ops@example.org > "$tmp/out" 2>&1
 expect "-v sends" 0 $?

@@ -309,8 +309,8 @@ START_TEST(enums_and_levels)
 	ck_assert_int_eq(cfg->from_must_match_login, CFG_MATCH_REWRITE);
 	ck_assert_int_eq(cfg->queue_mode, CFG_QUEUE_NEVER);
 	ck_assert_int_eq(cfg->relays[0].auth, CFG_AUTH_XOAUTH2);
-	FAILS("[relay r]\nhost = h\ntls = ssl\n", "tls: invalid value 'ssl' "
-	    "(one of: none, starttls, implicit)");
+	FAILS("[relay r]\nhost = h\ntls = tls1.2\n", "tls: invalid value "
+	    "'tls1.2' (one of: none, starttls, implicit)");
 	FAILS("[general]\nlog_level = loud\n", "invalid log level 'loud'");
 	FAILS("[message]\nfrom_must_match_login = yes\n",
 	    "(one of: off, reject, rewrite)");
@@ -493,6 +493,118 @@ START_TEST(fingerprints)
 	    "invalid tls_fingerprint");
 	FAILS("[relay r]\nhost=h\ntls_fingerprint = md5:ab\n",
 	    "invalid tls_fingerprint");
+}
+END_TEST
+
+START_TEST(queue_delay)
+{
+	LOADS("[queue]\nmode = on-failure\n");
+	ck_assert_uint_eq(cfg->delay, 0);
+	LOADS("[queue]\ndelay = 10s\n");
+	ck_assert_uint_eq(cfg->delay, 10);
+	LOADS("[queue]\nmode = always\ndelay = 2m\n");
+	ck_assert_uint_eq(cfg->delay, 120);
+	FAILS("[queue]\ndelay = 8d\n", "t.conf:2: delay: duration '8d' out "
+	    "of range");
+	FAILS("[queue]\ndelay = soon\n", "t.conf:2: delay: invalid duration");
+	/* Waiting means the queue, which never never writes. */
+	FAILS("[queue]\nmode = never\ndelay = 10s\n", "t.conf:3: delay: "
+	    "messages wait in the queue, but mode = never");
+	LOADS("[queue]\nmode = never\ndelay = 0\n");
+}
+END_TEST
+
+START_TEST(default_credentials)
+{
+	LOADS("[general]\nusername = app@example.org\n"
+	    "password_command = /bin/echo pw\n"
+	    "[relay a]\nhost = h\ncredentials = default\n"
+	    "[relay b]\nhost = h\nusername = own\n");
+	{
+		struct cfg_login l;
+
+		cfg_relay_login(cfg, &cfg->relays[0], &l);
+		ck_assert_str_eq(l.username, "app@example.org");
+		ck_assert_ptr_null(l.password_file);
+		ck_assert_str_eq(l.password_command, "/bin/echo pw");
+		cfg_relay_login(cfg, &cfg->relays[1], &l);
+		ck_assert_str_eq(l.username, "own");
+		ck_assert_ptr_null(l.password_command);
+	}
+	ck_assert_int_eq(cfg->relays[0].credentials, CFG_CREDENTIALS_DEFAULT);
+	ck_assert_int_eq(cfg->relays[1].credentials, CFG_CREDENTIALS_OWN);
+	/* A preset's username does not creep in beside the default. */
+	LOADS("[general]\nusername = me@example.org\n"
+	    "[relay p]\npreset = sendgrid\ncredentials = default\n");
+	ck_assert_ptr_null(cfg->relays[0].username);
+	FAILS("[relay a]\nhost = h\ncredentials = default\n",
+	    "t.conf:3: [relay a]: credentials = default but [general] sets no "
+	    "username");
+	FAILS("[general]\nusername = d\n[relay a]\nhost = h\n"
+	    "credentials = default\nusername = own\n",
+	    "t.conf:6: [relay a]: username and credentials = default are both "
+	    "set; keep one");
+	FAILS("[general]\nusername = d\n[relay a]\nhost = h\n"
+	    "password_file = /etc/x\ncredentials = default\n",
+	    "t.conf:5: [relay a]: password_file and credentials = default");
+	FAILS("[general]\nusername = d\npassword_file = /etc/x\n"
+	    "password_command = /bin/true\n", "t.conf:4: [general]: "
+	    "password_file and password_command are both set; keep one");
+	FAILS("[general]\npassword_command = true\n", "t.conf:2: "
+	    "password_command: 'true' is not an absolute path");
+	FAILS("[relay a]\nhost = h\ncredentials = mine\n", "t.conf:3: "
+	    "credentials: invalid value 'mine' (one of: own, default)");
+}
+END_TEST
+
+START_TEST(error_relay)
+{
+	LOADS("[general]\nerror_relay = Notices\n[relay main]\nhost = h\n"
+	    "[relay notices]\nhost = h2\nenabled = no\n");
+	ck_assert_ptr_eq(cfg->error_relay_ptr, &cfg->relays[1]);
+	LOADS("[relay main]\nhost = h\n");
+	ck_assert_ptr_null(cfg->error_relay_ptr);
+	FAILS("[general]\nerror_relay = notice\n[relay main]\nhost = h\n"
+	    "[relay notices]\nhost = h2\n", "t.conf:2: error_relay: no [relay "
+	    "notice] (did you mean 'notices'?)");
+	FAILS("[general]\nerror_relay = x\n", "t.conf:2: error_relay: no "
+	    "[relay x]");
+}
+END_TEST
+
+START_TEST(foreign_words)
+{
+	LOADS("[relay a]\nhost = h\ntls = explicit\n");
+	ck_assert_int_eq(cfg->relays[0].tls, CFG_TLS_STARTTLS);
+	ck_assert_uint_eq(cfg->relays[0].port, 587);
+	LOADS("[relay a]\nhost = h\ntls = Explicit\n");
+	ck_assert_int_eq(cfg->relays[0].tls, CFG_TLS_STARTTLS);
+	FAILS("[relay a]\nhost = h\ntls = ssl\n", "t.conf:3: tls: 'ssl' is "
+	    "ambiguous: use starttls (port 587) or implicit (port 465)");
+	/* Only tls knows the words. */
+	FAILS("[relay a]\nhost = h\nauth = explicit\n", "invalid value "
+	    "'explicit'");
+	FAILS("[relay a]\nserver = h\n", "t.conf:2: unknown key 'server' in "
+	    "[relay] (did you mean 'host'?)");
+	FAILS("[relay a]\nhost = h\nssl = yes\n", "t.conf:3: unknown key 'ssl' "
+	    "in [relay] (did you mean 'tls', none, starttls or implicit?)");
+	FAILS("[relay a]\nhost = h\nenable_ssl = yes\n", "did you mean 'tls'");
+	FAILS("[relay a]\nhost = h\nwait_time = 5\n", "(did you mean "
+	    "'wait_ms', in milliseconds?)");
+	FAILS("[relay a]\nhost = h\nsmtp_port = 25\n", "(did you mean "
+	    "'port'?)");
+	FAILS("[relay a]\nhost = h\nuser = u\n", "(did you mean 'username'?)");
+	FAILS("[account a@example.org]\nlogin = u\n", "unknown key 'login' in "
+	    "[account] (did you mean 'username'?)");
+	FAILS("[general]\ndelivery_delay = 10\n", "t.conf:2: unknown key "
+	    "'delivery_delay' in [general] (did you mean 'delay' in [queue]?)");
+	FAILS("[message]\nserver = h\n", "(did you mean 'host' in [relay "
+	    "NAME]?)");
+	FAILS("[general]\nreport_emails = a@example.org\n", "t.conf:2: unknown "
+	    "key 'report_emails' in [general] (each report address is a "
+	    "section of its own: [report ADDRESS]");
+	FAILS("[relay a]\nhost = h\npassword = x\n", "use password_file or "
+	    "password_command");
 }
 END_TEST
 
@@ -893,6 +1005,10 @@ main(void)
 	tcase_add_test(tc, relay_checks);
 	tcase_add_test(tc, fingerprints);
 	tcase_add_test(tc, accounts);
+	tcase_add_test(tc, queue_delay);
+	tcase_add_test(tc, default_credentials);
+	tcase_add_test(tc, error_relay);
+	tcase_add_test(tc, foreign_words);
 	tcase_add_test(tc, empty_values);
 	tcase_add_test(tc, redirect_without_report);
 	tcase_add_test(tc, escaped_diag);

@@ -331,6 +331,18 @@ START_TEST(default_login)
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
 	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions), "no-login"));
+	/* credentials = default: [general]'s login; the null sender's mail
+	   (notices) is error_relay's. */
+	teardown();
+	setup();
+	config("[general]\nusername = app@example.org\nerror_relay = notices\n"
+	    "[relay main]\nhost = h\ncredentials = default\n"
+	    "[relay notices]\nhost = h\nenabled = no\n"
+	    "username = bounces@example.org\n");
+	ck_assert_str_eq(policy_default_login(cfg, "a@b.c"), "app@example.org");
+	ck_assert_str_eq(policy_default_login(cfg, ""), "bounces@example.org");
+	ck_assert_str_eq(policy_default_login(cfg, "<>"),
+	    "bounces@example.org");
 }
 END_TEST
 

@@ -137,7 +137,7 @@ END_TEST
 START_TEST(test_requests_checked)
 {
 	struct privsep_field f[2];
-	uint32_t zero = 0, one = 1, two = 2;
+	uint32_t zero = 0, one = 1, two = 2, three = 3;
 	unsigned long long need = 12345;
 	char nul[] = "ab\0cd", long_id[80];
 
@@ -181,7 +181,12 @@ START_TEST(test_requests_checked)
 	ck_assert(req_ok(PRIVSEP_SECRET, f, 2));
 	f[0] = f32(&one);
 	ck_assert(req_ok(PRIVSEP_SECRET, f, 2));
+	/* The default login is one: index 0 only. */
 	f[0] = f32(&two);
+	ck_assert(!req_ok(PRIVSEP_SECRET, f, 2));
+	f[1] = f32(&zero);
+	ck_assert(req_ok(PRIVSEP_SECRET, f, 2));
+	f[0] = f32(&three);
 	ck_assert(!req_ok(PRIVSEP_SECRET, f, 2));
 	f[0] = f32(&zero);
 	f[1] = fz("/etc/shadow");
@@ -220,11 +225,17 @@ helper_setup(void)
 	fputs("s3cret-pw\n", fp);
 	fclose(fp);
 	chmod(p, 0600);
+	snprintf(p, sizeof(p), "%s/pw-default", dir);
+	fp = fopen(p, "w");
+	fputs("default-pw\n", fp);
+	fclose(fp);
+	chmod(p, 0600);
 	snprintf(p, sizeof(p), "%s/c.conf", dir);
 	fp = fopen(p, "w");
-	fprintf(fp, "[relay main]\nhost = 127.0.0.1\nusername = u\n"
+	fprintf(fp, "[general]\nusername = d\npassword_file = %s/pw-default\n"
+	    "[relay main]\nhost = 127.0.0.1\nusername = u\n"
 	    "password_file = %s/pw\nwait_ms = 10\n[queue]\ndir = %s/q\n"
-	    "max_message_size = 1K\n", dir,
+	    "max_message_size = 1K\n", dir, dir,
 	    dir);
 	fclose(fp);
 	ck_assert_int_eq(cfg_load(p, &cfg, &diag), CFG_OK);
@@ -277,6 +288,11 @@ START_TEST(test_helper_secret)
 	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "no such relay"));
 	ck_assert_int_eq(privsep_secret(&ps, PRIVSEP_ACCOUNT, 0, &out, &err),
 	    SECRET_EFAIL);
+	/* [general]'s login, for relays with credentials = default. */
+	ck_assert_int_eq(privsep_secret(&ps, PRIVSEP_DEFAULT, 0, &out, &err),
+	    SECRET_OK);
+	ck_assert_str_eq(str_cstr(&out), "default-pw");
+	str_free_secret(&out);
 	str_free(&err);
 }
 END_TEST
