@@ -63,13 +63,7 @@ smtp_fail(struct smtp_client *c, struct smtp_result *res,
 		str_appendz(&res->text, ": server said \"");
 		smtp_reply_describe(r, &res->text);
 		str_appendc(&res->text, '"');
-		res->reply.code = r->code;
-		res->reply.esc_class = r->esc_class;
-		res->reply.esc_subject = r->esc_subject;
-		res->reply.esc_detail = r->esc_detail;
-		str_set(&res->reply.text, r->text.data, r->text.len);
-		str_set(&res->reply.raw, r->raw.data, r->raw.len);
-		res->reply.nlines = r->nlines;
+		smtp_reply_copy(&res->reply, r);
 	}
 	return status;
 }
@@ -494,19 +488,6 @@ smtp_stream(struct smtp_client *c, const struct str *header, smtp_read_fn body,
 	return rc == NET_OK;
 }
 
-static void
-smtp_copy_reply(struct smtp_reply *dst, const struct smtp_reply *src)
-{
-	smtp_reply_reset(dst);
-	dst->code = src->code;
-	dst->esc_class = src->esc_class;
-	dst->esc_subject = src->esc_subject;
-	dst->esc_detail = src->esc_detail;
-	dst->nlines = src->nlines;
-	str_set(&dst->text, src->text.data, src->text.len);
-	str_set(&dst->raw, src->raw.data, src->raw.len);
-}
-
 enum smtp_status
 smtp_client_send(struct smtp_client *c, struct smtp_envelope *env,
     const struct str *header, smtp_read_fn body, void *body_arg,
@@ -577,7 +558,7 @@ smtp_client_send(struct smtp_client *c, struct smtp_envelope *env,
 		} else if (!smtp_exchange(c, SMTP_STAGE_RCPT, res)) {
 			goto out_status;
 		}
-		smtp_copy_reply(&env->rcpts[i].reply, &c->reply);
+		smtp_reply_copy(&env->rcpts[i].reply, &c->reply);
 		if (smtp_reply_ok(&c->reply))
 			accepted++;
 		else if (smtp_reply_is_temp(&c->reply))
@@ -625,7 +606,7 @@ smtp_client_send(struct smtp_client *c, struct smtp_envelope *env,
 	c->messages++;
 	res->status = SMTP_SENT;
 	res->stage = SMTP_STAGE_DOT;
-	smtp_copy_reply(&res->reply, &c->reply);
+	smtp_reply_copy(&res->reply, &c->reply);
 	str_reset(&res->text);
 	str_appendf(&res->text, "%s: accepted", str_cstr(&c->conn.peer));
 	goto out;

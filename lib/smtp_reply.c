@@ -132,6 +132,19 @@ smtp_reply_bad(struct smtp_reply *r, struct str *err, const char *line,
 	return SMTP_EPROTO;
 }
 
+void
+smtp_reply_copy(struct smtp_reply *dst, const struct smtp_reply *src)
+{
+	smtp_reply_reset(dst);
+	dst->code = src->code;
+	dst->esc_class = src->esc_class;
+	dst->esc_subject = src->esc_subject;
+	dst->esc_detail = src->esc_detail;
+	dst->nlines = src->nlines;
+	str_set(&dst->text, src->text.data, src->text.len);
+	str_set(&dst->raw, src->raw.data, src->raw.len);
+}
+
 int
 smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len,
     struct str *err)

@@ -65,6 +65,8 @@ void	smtp_reply_init(struct smtp_reply *r);
 /* Forget the content (keeping the buffers and esc_offered). */
 void	smtp_reply_reset(struct smtp_reply *r);
 void	smtp_reply_free(struct smtp_reply *r);
+/* dst becomes a copy of src (code, enhanced code, text, raw lines). */
+void	smtp_reply_copy(struct smtp_reply *dst, const struct smtp_reply *src);
 
 /*
  * Feed one line (with its CRLF or LF).  Returns SMTP_MORE after a

@@ -312,6 +312,35 @@ static const struct make_case make_cases[] = {
 	{ 550, "5.7.1", "cr\ronly", SMTP_EINVAL, NULL },
 };
 
+/* A copy is the reply, whatever its destination held before. */
+START_TEST(test_copy)
+{
+	static const char in[] = "550-5.7.1 first line\r\n550 5.7.1 second\r\n";
+	struct smtp_reply r, c;
+	struct str err = STR_INIT;
+	size_t n;
+
+	smtp_reply_init(&r);
+	smtp_reply_init(&c);
+	ck_assert_int_eq(feed_all(&r, in, sizeof(in) - 1, &err, &n), SMTP_OK);
+	ck_assert_int_eq(smtp_reply_make(&c, 250, "2.0.0", "old %s", "text"),
+	    SMTP_OK);
+	smtp_reply_copy(&c, &r);
+	ck_assert_int_eq(c.code, 550);
+	ck_assert_int_eq(c.esc_class, 5);
+	ck_assert_int_eq(c.esc_subject, 7);
+	ck_assert_int_eq(c.esc_detail, 1);
+	ck_assert_uint_eq(c.nlines, 2);
+	ck_assert_str_eq(str_cstr(&c.text), str_cstr(&r.text));
+	ck_assert_str_eq(str_cstr(&c.raw), str_cstr(&r.raw));
+	smtp_reply_free(&r);
+	/* The copy owns its text. */
+	ck_assert_ptr_nonnull(strstr(str_cstr(&c.text), "second"));
+	smtp_reply_free(&c);
+	str_free(&err);
+}
+END_TEST
+
 START_TEST(test_make)
 {
 	const struct make_case *c = &make_cases[_i];
@@ -584,6 +613,7 @@ smtp_reply_suite(void)
 	tcase_add_loop_test(tc, test_make, 0,
 	    sizeof(make_cases) / sizeof(make_cases[0]));
 	tcase_add_test(tc, test_make_nul_and_long);
+	tcase_add_test(tc, test_copy);
 	tcase_add_test(tc, test_format_multiline);
 	tcase_add_test(tc, test_describe_escapes);
 	suite_add_tcase(s, tc);
