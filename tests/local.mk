@@ -57,7 +57,7 @@ EXTRA_DIST += tests/unit/no_check.sh
 # (The .replay extension gives the test harness one suffix rule for all.)
 FUZZ_REPLAYS = tests/fuzz/addr.replay tests/fuzz/aliases.replay \
 	tests/fuzz/cfg.replay tests/fuzz/dsn.replay tests/fuzz/hdr.replay \
-	tests/fuzz/privsep.replay tests/fuzz/rfc2047.replay \
+	tests/fuzz/privsep.replay tests/fuzz/rfc2047.replay tests/fuzz/secret.replay \
 	tests/fuzz/smopt.replay tests/fuzz/smtp_data.replay \
 	tests/fuzz/smtp_reply.replay tests/fuzz/smtpin.replay \
 	tests/fuzz/spool_env.replay
