@@ -14,18 +14,11 @@
 #include "util.h"
 
 static int util_die_status = EX_TEMPFAIL;
-static void (*util_die_hook)(void);
 
 void
 util_set_die_status(int status)
 {
 	util_die_status = status;
-}
-
-void
-util_set_die_hook(void (*hook)(void))
-{
-	util_die_hook = hook;
 }
 
 void
@@ -38,12 +31,10 @@ die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* A hook that dies again must not recurse. */
+	/* A logger that dies again must not recurse. */
 	if (!dying) {
 		dying = 1;
 		log_msg(LOG_LEVEL_ERROR, "fatal: %s", msg);
-		if (util_die_hook != NULL)
-			util_die_hook();
 	}
 	exit(util_die_status);
 }

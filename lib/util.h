@@ -3,8 +3,10 @@
  *
  * Rules: die() is for broken invariants and out-of-memory only; recoverable
  * problems are return codes of the module that meets them.  die() logs the
- * message, runs the exit hook (the shim sets one that exits EX_TEMPFAIL so
- * callers retry; the milter never reaches die() from a callback) and exits.
+ * message and exits with the status set by util_set_die_status(): 75
+ * (EX_TEMPFAIL) by default, so the shim's callers retry, and a partial
+ * spool file is never committed (only a commit makes it a message).  The
+ * milter never reaches die() from a callback.
  * The x*alloc() functions never return NULL: they die() instead, and they
  * check every size computation for overflow.
  */
@@ -17,8 +19,6 @@
 
 /* Exit status used by die(); 75 (EX_TEMPFAIL) unless changed. */
 void	util_set_die_status(int status);
-/* Called once by die() before exiting, e.g. to remove a partial spool file. */
-void	util_set_die_hook(void (*hook)(void));
 
 __attribute__((noreturn)) void die(const char *fmt, ...) UTIL_PRINTF(1, 2);
 
