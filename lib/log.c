@@ -41,17 +41,6 @@ log_set_level(enum log_level level)
 	pthread_mutex_unlock(&log_lock);
 }
 
-enum log_level
-log_get_level(void)
-{
-	enum log_level level;
-
-	pthread_mutex_lock(&log_lock);
-	level = log_level;
-	pthread_mutex_unlock(&log_lock);
-	return level;
-}
-
 bool
 log_level_parse(const char *name, enum log_level *level)
 {

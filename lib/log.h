@@ -26,7 +26,6 @@ enum log_level {
 
 void	log_init(const char *progname, int flags);
 void	log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 /* Parse "error", "warning", "info", "debug"; false if not one of them. */
 bool	log_level_parse(const char *name, enum log_level *level);
 const char *log_level_name(enum log_level level);

@@ -129,7 +129,8 @@ tls_hex(const unsigned char *md, unsigned n, struct str *out)
 	}
 }
 
-bool
+/* sha256 of the peer's leaf certificate as 64 lowercase hex digits. */
+static bool
 tls_peer_sha256(const struct tls_session *s, struct str *out)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];

@@ -48,7 +48,5 @@ int	tls_write(struct tls_session *s, const void *buf, size_t len,
 void	tls_close(struct tls_session *s);
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384, certificate verified" and the like. */
 void	tls_describe(const struct tls_session *s, struct str *out);
-/* sha256 of the peer's leaf certificate as 64 lowercase hex digits. */
-bool	tls_peer_sha256(const struct tls_session *s, struct str *out);
 
 #endif

@@ -591,7 +591,7 @@ privsep_handle(struct privsep_server *sv, const struct privsep_msg *m)
 	return ok;
 }
 
-void
+static void
 privsep_serve(const struct cfg *cfg, int fd)
 {
 	struct privsep_server sv;

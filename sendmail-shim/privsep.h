@@ -137,8 +137,6 @@ int	privsep_start(const struct cfg *cfg, gid_t gid, struct privsep *ps,
 	    struct str *err);
 /* Close the socket and reap the helper. */
 void	privsep_stop(struct privsep *ps);
-/* The helper's loop on fd, for tests: returns when fd closes. */
-void	privsep_serve(const struct cfg *cfg, int fd);
 
 /* The calls of the main process; SPOOL_* or SECRET_* codes. */
 int	privsep_secret(struct privsep *ps, int kind, size_t index,
