@@ -433,8 +433,26 @@ n0=$(count)
 as_user "$shim" -qI"$rq" > "$tmp/out" 2>&1
 expect "the user's -qI on root's message: the run works" 0 $?
 expect "root's message is not sent by the user" "$n0" "$(count)"
-as_user "$shim" -q > "$tmp/out" 2>&1
+# The user's -q through a relay that takes 3 s to greet: meanwhile the
+# process that speaks SMTP has no group, only its helper has.
+sport=$(pick_port 85)
+start_server "$sport" "$tmp/sserver.out" python3 "$server" --port "$sport" \
+    --slow 3 --auth PLAIN --auth-plaintext --require-auth \
+    --user relay@example.org --password Top-Secret-pw1 \
+    --maildir "$tmp/mail" --log "$tmp/slog" ||
+    { echo "FAIL: slow server did not start"; exit 1; }
+sed -i "s/^port = $port\$/port = $sport/" "$conf"
+as_user "$shim" -q > "$tmp/out" 2>&1 &
+q_job=$!
+find_pair "$usr"
+expect "the user's -q: a runner and a helper" yes "$([ -n "$helper" ] && echo yes)"
+expect "the runner that speaks SMTP has only the user's gids" \
+    "$ugid $ugid $ugid $ugid" "$(gids "$reader")"
+expect "the runner's helper keeps the group" "$ggid" \
+    "$(gids "$helper" | cut -d' ' -f2)"
+wait "$q_job"
 expect "the user's -q runs" 0 $?
+write_conf
 expect "the user's message is delivered" $((n0 + 1)) "$(count)"
 expect "root's message stays" "$rq" "$(ls "$tmp/q/env")"
 cat "$tmp/mail"/msg-* > "$tmp/all-mail"
