@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "hint.h"
 #include "log.h"
 #include "pace.h"
 #include "policy.h"
@@ -61,56 +62,16 @@ submit_esc(const struct smtp_reply *r, int c, int s, int d)
 	return r->esc_class == c && r->esc_subject == s && r->esc_detail == d;
 }
 
-/* A plain-language hint for the replies users meet most. */
-static const char *
-submit_hint(const struct smtp_result *res)
+/* "hint: ..." on a line of its own, when lib/hint has one. */
+static void
+submit_hint(const struct cfg_relay *r, const struct smtp_result *res,
+    struct str *err)
 {
-	const struct smtp_reply *r = &res->reply;
-	const char *t = str_cstr(&r->text);
+	struct str hint = STR_INIT;
 
-	if (res->status == SMTP_TLSFAIL && strstr(str_cstr(&res->text),
-	    "does not offer STARTTLS") != NULL)
-		return "the server has no STARTTLS on this port: check "
-		    "host, port and tls (implicit TLS is usually port 465)";
-#ifdef SMTPGATE_LIBSSL_SONAME
-	/* lib/tls_ossl.c names the library it could not load or use. */
-	if (res->status == SMTP_TLSFAIL && strstr(str_cstr(&res->text),
-	    SMTPGATE_LIBSSL_SONAME) != NULL)
-		return "OpenSSL (" SMTPGATE_LIBSSL_SONAME ") is missing or "
-		    "broken: reinstall the OpenSSL library package";
-#endif
-	if (res->status == SMTP_TLSFAIL)
-		return "check host (it must match the certificate) and "
-		    "tls_ca_file";
-	if (submit_esc(r, 5, 7, 139) || submit_esc(r, 5, 7, 3) ||
-	    submit_esc(r, 5, 7, 30))
-		return "SMTP AUTH is disabled for this mailbox or basic "
-		    "authentication is retired: enable SMTP AUTH for it or use "
-		    "auth = xoauth2 with a password_command token helper";
-	if (strstr(t, "SendAsDenied") || submit_esc(r, 5, 2, 252))
-		return "the login may not send as this From address: use the "
-		    "login's own address or grant Send As";
-	if (r->code == 534 || submit_esc(r, 5, 7, 9) || submit_esc(r, 5, 7, 14))
-		return "the provider wants an app password or OAuth2 "
-		    "(auth = xoauth2) for this account";
-	if (r->code == 535)
-		return "wrong username or password (for Gmail and Office 365 an "
-		    "app password or OAuth2 token may be required)";
-	if (r->code == 530)
-		return "the server requires STARTTLS or AUTH first: set tls "
-		    "and username";
-	if (r->code == 554 && submit_esc(r, 5, 7, 1))
-		return "relaying denied: this relay does not accept mail for "
-		    "that recipient from this login or host";
-	if (res->stage == SMTP_STAGE_CONNECT && strstr(str_cstr(&res->text),
-	    "refused"))
-		return "nothing listens there: check host and port, or a "
-		    "firewall blocks the port";
-	if (res->stage == SMTP_STAGE_CONNECT && strstr(str_cstr(&res->text),
-	    "timed out"))
-		return "no answer: the port is probably blocked by a firewall "
-		    "or the host is wrong";
-	return NULL;
+	if (hint_for(r, res, &hint))
+		str_appendf(err, "hint: %s\n", str_cstr(&hint));
+	str_free(&hint);
 }
 
 void
@@ -646,7 +607,6 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	struct spool_msg m;
 	struct spool_env e;
 	struct str serr = STR_INIT;
-	const char *hint;
 	bool spooled = false, queued = false;
 	int code, src = SPOOL_OK;
 
@@ -716,16 +676,14 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 			str_appendf(err, "warning: queued, but the relay "
 			    "settings need fixing: relay %s: %s\n", r.relay ?
 			    r.relay->name : "none", str_cstr(&r.res.text));
-			if ((hint = submit_hint(&r.res)) != NULL)
-				str_appendf(err, "hint: %s\n", hint);
+			submit_hint(r.relay, &r.res, err);
 		}
 	} else {
 		if (r.relay != NULL)
 			str_appendf(err, "relay %s: ", r.relay->name);
 		str_appends(err, &r.res.text);
 		str_appendc(err, '\n');
-		if ((hint = submit_hint(&r.res)) != NULL)
-			str_appendf(err, "hint: %s\n", hint);
+		submit_hint(r.relay, &r.res, err);
 		if (src != SPOOL_OK && r.st != SMTP_PERM)
 			str_appendf(err, "the message could not be queued "
 			    "either: %s\n", str_cstr(&serr));

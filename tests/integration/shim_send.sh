@@ -155,7 +155,7 @@ expect_grep "alice's credentials used" 'AUTH-DATA \\0alice@example.org\\0alice-p
 printf 'Subject: a\n\nx\n' | $shim -C "$tmp/accounts.conf" -f other@example.org bob@example.org > "$tmp/out" 2>&1
 expect "another sender uses the relay's login, refused here" 77 $?
 expect_grep "AUTH failure quotes the server" "535 5.7.8" "$tmp/out"
-expect_grep "AUTH failure gives a hint" "hint: wrong username or password" "$tmp/out"
+expect_grep "AUTH failure gives a hint" "hint: wrong or expired password: check username and the password in password_file" "$tmp/out"
 
 # password_command: an OAuth2 token helper.
 printf '#!/bin/sh\necho tok-123\n' > "$tmp/token"; chmod 755 "$tmp/token"
