@@ -21,7 +21,9 @@
  * moves on to the next one when the relay says fallback = yes.  An
  * [account] whose senders include the envelope sender supplies the login
  * on its relay; otherwise the relay's own.  One syslog line per attempt
- * chain: queue id, sender, recipients, relay, status, delay, reply.
+ * chain: queue id, sender, recipients, relay, status, delay, reply; and a
+ * warning naming both relays and the first one's error when a fallback
+ * relay took the message.
  *
  * Errors go to err as one line each, naming the setting, the recipient or
  * the server's reply; secrets never.

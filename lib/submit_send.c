@@ -373,7 +373,8 @@ submit_rcpt_state(const struct submit_result *r, size_t i)
 void
 submit_deliver(struct submit *s, struct submit_result *r)
 {
-	struct str header = STR_INIT;
+	struct str header = STR_INIT, first_err = STR_INIT;
+	const struct cfg_relay *first = NULL;	/* the first that failed */
 	enum smtp_status st = SMTP_TEMP;
 	struct smtp_envelope *env = &r->env;
 	double t0 = submit_now();
@@ -426,9 +427,23 @@ submit_deliver(struct submit *s, struct submit_result *r)
 			break;
 		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), rl->name,
 		    str_cstr(&r->res.text));
+		if (first == NULL) {
+			first = rl;
+			str_set(&first_err, r->res.text.data, r->res.text.len);
+		}
 	}
 	r->st = st;
 	submit_log(s, r->relay, &r->res, st, submit_now() - t0);
+	/*
+	 * The mail went out, so nobody looks: a relay that fails every time
+	 * (a wrong password, a closed port) must still be seen in the log,
+	 * as a warning that names both relays and the first one's error.
+	 */
+	if (st == SMTP_SENT && first != NULL)
+		log_warning("%s: sent through fallback relay %s because relay %s "
+		    "failed: %s", str_cstr(&s->queue_id), r->relay->name,
+		    first->name, str_cstr(&first_err));
+	str_free(&first_err);
 	str_free(&header);
 }
 

@@ -200,6 +200,8 @@ printf 'Subject: f\n\nx\n' | $shim -C "$tmp/fallback.conf" -v bob@example.org > 
 expect "fallback to the second relay" 0 $?
 expect "the second relay has it" 1 "$(count "$maildir")"
 expect_grep "the fallback is logged" "falling back to relay second" "$tmp/out"
+expect_grep "sent through a fallback: a warning with both relays and the first error" \
+    "warning: .*sent through fallback relay second because relay first failed: .*Connection refused" "$tmp/out"
 sed -i '/timeout = 3/a fallback = no' "$tmp/fallback.conf"
 printf 'Subject: f\n\nx\n' | $shim -C "$tmp/fallback.conf" bob@example.org > "$tmp/out" 2>&1
 expect "fallback = no: EX_TEMPFAIL" 75 $?
