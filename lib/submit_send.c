@@ -627,14 +627,15 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 
 	if ((code = submit_policy(s, reply, err)) >= 0)
 		return code;
-	if (s->cfg->queue_mode != CFG_QUEUE_NEVER) {
+	/* A test mail says what the relay did, now: nothing is queued. */
+	if (s->cfg->queue_mode != CFG_QUEUE_NEVER && !s->test_mail) {
 		src = submit_spool(s, &sp, &m, &e, &serr);
 		spooled = src == SPOOL_OK;
 		if (!spooled)
 			log_error("%s: cannot queue: %s", str_cstr(&s->queue_id),
 			    str_cstr(&serr));
 	}
-	if (s->cfg->queue_mode == CFG_QUEUE_ALWAYS) {
+	if (s->cfg->queue_mode == CFG_QUEUE_ALWAYS && !s->test_mail) {
 		if (!spooled) {
 			str_appendf(err, "the message cannot be queued: %s\n",
 			    str_cstr(&serr));
@@ -677,7 +678,8 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	}
 	if (r.st == SMTP_SENT) {
 		submit_name_rcpts(&r, queued, err);
-		submit_notice_refused(s, &r);
+		if (!s->test_mail)
+			submit_notice_refused(s, &r);
 	} else if (queued) {
 		/* Safe on disk: the caller is done; settings problems are
 		   worth a word on stderr all the same. */
@@ -708,6 +710,36 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	submit_result_free(&r);
 	str_free(&serr);
 	return code;
+}
+
+int
+submit_test_relay(const struct cfg *cfg, const char *name,
+    const struct cfg_relay **out, struct str *err)
+{
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < cfg->nrelays && *out == NULL; i++)
+		if (name != NULL ? strcmp(cfg->relays[i].name, name) == 0 :
+		    cfg->relays[i].enabled)
+			*out = &cfg->relays[i];
+	if (*out != NULL)
+		return SUBMIT_OK;
+	if (name == NULL)
+		str_appendf(err, "no relay is enabled in %s; test one by name "
+		    "with --relay NAME; the relays are: ", cfg->path);
+	else {
+		str_appendz(err, "--relay ");
+		str_append_escaped(err, name, strlen(name));
+		str_appendf(err, ": no such relay in %s; the relays are: ",
+		    cfg->path);
+	}
+	for (i = 0; i < cfg->nrelays; i++)
+		str_appendf(err, "%s%s%s", i ? ", " : "", cfg->relays[i].name,
+		    cfg->relays[i].enabled ? "" : " (disabled)");
+	if (cfg->nrelays == 0)
+		str_appendz(err, "none");
+	return name == NULL ? SUBMIT_ECONFIG : SUBMIT_EUSAGE;
 }
 
 int
