@@ -19,5 +19,6 @@ lib_libsmtpgate_a_SOURCES = \
 	lib/policy_header.c lib/policy_rcpt.c \
 	lib/net.h lib/net.c lib/tls.h lib/tls.c lib/tls_ossl.h lib/tls_ossl.c \
 	lib/sasl.h lib/sasl.c lib/smtp_ehlo.c lib/smtp_data.h lib/smtp_data.c \
-	lib/smtp_client.h lib/smtp_client.c lib/pace.h lib/pace.c \
+	lib/smtp_client.h lib/smtp_client.c lib/hint.h lib/hint.c \
+	lib/pace.h lib/pace.c \
 	lib/spool.h lib/spool_env.c lib/spool_fs.c lib/spool_space.c

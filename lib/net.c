@@ -101,7 +101,7 @@ net_connect(struct net_conn *c, const char *host, unsigned port,
 	struct addrinfo hints, *res, *ai;
 	char service[16], addr[INET6_ADDRSTRLEN] = "?";
 	long long deadline = net_now_ms() + timeout_ms;
-	int gai, fd = -1;
+	int gai, fd = -1, last = 0;
 
 	c->timeout_ms = timeout_ms;
 	str_reset(&c->peer);
@@ -126,14 +126,17 @@ net_connect(struct net_conn *c, const char *host, unsigned port,
 			strcpy(addr, "?");
 		if ((fd = net_try_address(ai, deadline)) >= 0)
 			break;
+		last = errno;
 		str_reset(err);
 		str_appendf(err, "cannot connect to %s[%s]:%u: %s", host, addr,
 		    port, errno == ETIMEDOUT ? "connection timed out" :
 		    strerror(errno));
 	}
 	freeaddrinfo(res);
+	/* A timeout is a firewall that drops, not a closed port: the hints
+	   for the two differ. */
 	if (fd < 0)
-		return NET_ECONNECT;
+		return last == ETIMEDOUT ? NET_ETIMEOUT : NET_ECONNECT;
 	str_reset(err);
 	c->fd = fd;
 	str_reset(&c->peer);
@@ -306,7 +309,7 @@ net_starttls(struct net_conn *c, const struct tls_params *params,
 	if (r == TLS_OK)
 		return NET_OK;
 	str_appendf(err, " (%s)", str_cstr(&c->peer));
-	return r == TLS_ECERT ? NET_ECERT :
+	return r == TLS_ECERT ? NET_ECERT : r == TLS_EPLAIN ? NET_EPLAIN :
 	    r == TLS_ETIMEOUT ? NET_ETIMEOUT : NET_ETLS;
 }
 

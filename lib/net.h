@@ -22,12 +22,14 @@ enum {
 	NET_OK = 0,
 	NET_EOF,		/* the peer closed the connection */
 	NET_ERESOLVE,		/* host name did not resolve */
-	NET_ECONNECT,		/* refused, unreachable, or connect timed out */
-	NET_ETIMEOUT,		/* a read or write timed out */
+	NET_ECONNECT,		/* refused or unreachable */
+	NET_ETIMEOUT,		/* connect, a read or a write timed out */
 	NET_EIO,
 	NET_ETOOLONG,		/* a line longer than the caller allows */
 	NET_ETLS,		/* TLS handshake or I/O failure */
-	NET_ECERT		/* TLS certificate refused */
+	NET_ECERT,		/* TLS certificate refused */
+	NET_EPLAIN		/* TLS expected, the server sent plain text
+				   first: it is left unread on the connection */
 };
 
 struct net_conn {

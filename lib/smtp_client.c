@@ -28,6 +28,7 @@ smtp_result_init(struct smtp_result *r)
 {
 	r->status = SMTP_SENT;
 	r->stage = SMTP_STAGE_CONNECT;
+	r->net = NET_OK;
 	smtp_reply_init(&r->reply);
 	str_init(&r->text);
 }
@@ -55,6 +56,7 @@ smtp_fail(struct smtp_client *c, struct smtp_result *res,
 {
 	res->status = status;
 	res->stage = stage;
+	res->net = NET_OK;
 	str_reset(&res->text);
 	str_appendf(&res->text, "%s: %s", c->conn.peer.len ?
 	    str_cstr(&c->conn.peer) : c->params->host, what);
@@ -152,6 +154,7 @@ smtp_exchange(struct smtp_client *c, enum smtp_stage stage,
 		    "failed");
 		str_appendz(&res->text, ": ");
 		str_appends(&res->text, &err);
+		res->net = rc == -1 ? NET_OK : rc;
 		c->open = false;	/* the session is out of step */
 	}
 	str_free(&err);
@@ -221,6 +224,7 @@ smtp_starttls(struct smtp_client *c, struct smtp_result *res)
 	if (rc != NET_OK) {
 		st = smtp_fail(c, res, SMTP_TLSFAIL, SMTP_STAGE_STARTTLS, NULL,
 		    str_cstr(&err));
+		res->net = rc;
 		c->open = false;
 		str_free(&err);
 		return st;
@@ -343,6 +347,27 @@ smtp_auth(struct smtp_client *c, struct smtp_result *res)
 	return st;
 }
 
+/*
+ * tls = implicit, and the server greeted in plain text instead (net left
+ * its bytes unread): read that greeting and quote it, so the user sees
+ * the port speaks SMTP first and wants STARTTLS.
+ */
+static enum smtp_status
+smtp_plain_greeting(struct smtp_client *c, struct smtp_result *res,
+    const struct str *tlserr)
+{
+	struct str err = STR_INIT;
+	bool got;
+
+	got = smtp_read_reply(c, &err) == NET_OK;
+	smtp_fail(c, res, SMTP_TLSFAIL, SMTP_STAGE_CONNECT, got ? &c->reply :
+	    NULL, got ? "no TLS handshake: the server greeted in plain text" :
+	    str_cstr(tlserr));
+	res->net = NET_EPLAIN;
+	str_free(&err);
+	return SMTP_TLSFAIL;
+}
+
 enum smtp_status
 smtp_client_open(struct smtp_client *c, const struct smtp_params *p,
     struct smtp_result *res)
@@ -350,20 +375,30 @@ smtp_client_open(struct smtp_client *c, const struct smtp_params *p,
 	struct tls_params tp = p->tlsp;
 	struct str err = STR_INIT;
 	enum smtp_status st;
-	int rc;
+	int rc, neterr;
 
 	c->params = p;
-	rc = net_connect(&c->conn, p->host, p->port, p->timeout_ms, &err);
+	rc = neterr = net_connect(&c->conn, p->host, p->port, p->timeout_ms,
+	    &err);
 	if (rc == NET_OK && p->tls == SMTP_TLS_IMPLICIT) {
 		if (tp.servername == NULL)
 			tp.servername = p->host;
 		rc = net_starttls(&c->conn, &tp, &c->discarded, &err);
 		c->tls_up = rc == NET_OK;
+		/* Connected: a handshake that times out is no firewall. */
+		neterr = rc == NET_ETIMEOUT ? NET_ETLS : rc;
+	}
+	if (rc == NET_EPLAIN) {
+		st = smtp_plain_greeting(c, res, &err);
+		str_free(&err);
+		net_close(&c->conn);
+		return st;
 	}
 	if (rc != NET_OK) {
 		st = smtp_fail(c, res, rc == NET_ECERT || rc == NET_ETLS ?
 		    SMTP_TLSFAIL : SMTP_TEMP, SMTP_STAGE_CONNECT, NULL,
 		    str_cstr(&err));
+		res->net = neterr;
 		str_free(&err);
 		net_close(&c->conn);
 		return st;

@@ -50,6 +50,11 @@ struct smtp_result {
 	enum smtp_status status;
 	enum smtp_stage stage;
 	struct smtp_reply reply;	/* code 0 when no reply decided */
+	int	net;			/* NET_* when the connection failed
+					   (what the hints go by), else NET_OK;
+					   at SMTP_STAGE_CONNECT a timeout is
+					   connect()'s, a failed TLS handshake
+					   NET_ETLS, NET_ECERT or NET_EPLAIN */
 	struct str text;		/* for the user and the log */
 };
 

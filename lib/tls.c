@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <strings.h>
 #include <time.h>
@@ -302,12 +303,33 @@ tls_check_pin(struct tls_session *s, const char *pin, struct str *err)
 	return rc;
 }
 
+/*
+ * Before OpenSSL reads the server's first bytes: a TLS server's first
+ * record is a handshake (0x16) or an alert (0x15); an SMTP server that
+ * greets in plain text starts with the digit of "220 ".  Peeked, not
+ * read, so the caller can still read that greeting and show it: implicit
+ * TLS on a port that speaks plain SMTP first (587, 25) is a common
+ * misconfiguration, and OpenSSL's "wrong version number" says nothing of
+ * it.  tls_connect() makes sure OpenSSL has read nothing yet: such a
+ * server greets as soon as it accepts, often before our ClientHello.
+ */
+static bool
+tls_plain_text(int fd)
+{
+	unsigned char c;
+
+	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 1 && c >= '1' &&
+	    c <= '5';
+}
+
 int
 tls_connect(int fd, const struct tls_params *p, unsigned timeout_ms,
     struct tls_session **out, struct str *err)
 {
 	long long deadline = tls_now_ms() + timeout_ms;
 	struct tls_session *s;
+	bool first_read = true;
+	BIO *mem;
 	long result;
 	int rc, n, e;
 
@@ -320,17 +342,44 @@ tls_connect(int fd, const struct tls_params *p, unsigned timeout_ms,
 	ERR_clear_error();
 	if ((rc = tls_setup(s, p, err)) != TLS_OK)
 		goto fail;
+	/* Until the ClientHello is out, OpenSSL reads from an empty memory
+	   BIO: nothing of the server's is consumed before it is peeked at. */
+	if ((mem = BIO_new(BIO_s_mem())) == NULL) {
+		str_appendz(err, "cannot create a TLS session");
+		tls_drain_errors(err);
+		rc = TLS_ECONFIG;
+		goto fail;
+	}
+	SSL_set0_rbio(s->ssl, mem);
 	for (;;) {
 		ERR_clear_error();
 		if ((n = SSL_connect(s->ssl)) == 1)
 			break;
 		e = SSL_get_error(s->ssl, n);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			if ((rc = tls_wait(s, e, deadline)) == TLS_OK)
-				continue;
-			str_appendz(err, rc == TLS_ETIMEOUT ?
-			    "TLS handshake timed out" : "TLS handshake: poll failed");
+		if (e == SSL_ERROR_WANT_READ && first_read &&
+		    SSL_set_rfd(s->ssl, s->fd) != 1) {
+			str_appendz(err, "cannot create a TLS session");
+			tls_drain_errors(err);
+			rc = TLS_ECONFIG;
 			goto fail;
+		}
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if ((rc = tls_wait(s, e, deadline)) != TLS_OK) {
+				str_appendz(err, rc == TLS_ETIMEOUT ?
+				    "TLS handshake timed out" :
+				    "TLS handshake: poll failed");
+				goto fail;
+			}
+			if (e == SSL_ERROR_WANT_READ && first_read) {
+				first_read = false;
+				if (tls_plain_text(s->fd)) {
+					str_appendz(err, "TLS handshake failed: "
+					    "the server answered in plain text");
+					rc = TLS_EPLAIN;
+					goto fail;
+				}
+			}
+			continue;
 		}
 		result = SSL_get_verify_result(s->ssl);
 		if (p->verify && result != X509_V_OK) {

@@ -25,7 +25,9 @@ enum {
 	TLS_ECERT,		/* certificate refused (chain, name or pin) */
 	TLS_ETIMEOUT,
 	TLS_EIO,		/* read/write failure, connection closed */
-	TLS_ECONFIG		/* bad CA file, OpenSSL set-up or load failure */
+	TLS_ECONFIG,		/* bad CA file, OpenSSL set-up or load failure */
+	TLS_EPLAIN		/* the server's first bytes are plain text (an
+				   SMTP reply), not TLS: they are left unread */
 };
 
 struct tls_params {

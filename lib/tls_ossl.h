@@ -79,7 +79,9 @@
 	X(SSL_read) \
 	X(SSL_set1_host) \
 	X(SSL_set_ex_data) \
+	X(SSL_set0_rbio) \
 	X(SSL_set_fd) \
+	X(SSL_set_rfd) \
 	X(SSL_shutdown) \
 	X(SSL_write) \
 	X(TLS_client_method) \
@@ -151,7 +153,9 @@ bool	tls_ossl_load(struct str *err);
 #define SSL_read		(tls_ossl.SSL_read)
 #define SSL_set1_host		(tls_ossl.SSL_set1_host)
 #define SSL_set_ex_data		(tls_ossl.SSL_set_ex_data)
+#define SSL_set0_rbio		(tls_ossl.SSL_set0_rbio)
 #define SSL_set_fd		(tls_ossl.SSL_set_fd)
+#define SSL_set_rfd		(tls_ossl.SSL_set_rfd)
 #define SSL_shutdown		(tls_ossl.SSL_shutdown)
 #define SSL_write		(tls_ossl.SSL_write)
 #define TLS_client_method	(tls_ossl.TLS_client_method)

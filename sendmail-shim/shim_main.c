@@ -354,37 +354,53 @@ shim_bs_deliver(void *arg, struct smtpin_txn *txn, struct smtp_reply *reply)
 	return 0;
 }
 
-/* --test-mail ADDR [--relay NAME]: a real message, every step shown. */
+/*
+ * --test-mail ADDR [--relay NAME]: a real message through one relay (the
+ * one named, else the first enabled), every step shown.  No fallback and
+ * no queue: the button on the settings page is how people learn their
+ * settings are wrong, and "sent" through another relay would hide that.
+ */
 static int
 shim_test_mail(struct shim *sh)
 {
 	struct str msg = STR_INIT, err = STR_INIT;
 	char *rcpt = (char *)sh->opts.test_rcpt;
+	const struct cfg_relay *relay;
 	struct submit s;
 	FILE *in;
 	int rc;
 
+	rc = submit_test_relay(sh->cfg, sh->opts.relay, &relay, &err);
+	if (rc != SUBMIT_OK) {
+		shim_fail("%s", str_cstr(&err));
+		str_free(&err);
+		return submit_exitcode(rc);
+	}
 	sh->transcript = stdout;
 	str_appendf(&msg, "Subject: smtpgate test mail from %s\n"
 	    "To: %s\n\nThis is a test message sent by smtpgate-sendmail "
-	    "--test-mail on %s.\n", str_cstr(&sh->hostname), rcpt,
-	    str_cstr(&sh->hostname));
+	    "--test-mail on %s through relay %s.\n", str_cstr(&sh->hostname),
+	    rcpt, str_cstr(&sh->hostname), relay->name);
 	if ((in = fmemopen(msg.data, msg.len, "r")) == NULL)
 		die("fmemopen failed");
 	shim_submit_init(sh, &s);
-	s.only_relay = sh->opts.relay;
+	s.only_relay = relay->name;
+	s.test_mail = true;
 	rc = submit_read_envelope(&s, sh->opts.sender, &rcpt, 1, in, &err);
 	fclose(in);
 	if (rc != SUBMIT_OK) {
 		printf("test mail: %s\n", str_cstr(&err));
 		rc = submit_exitcode(rc);
 	} else {
-		printf("test mail %s from <%s> to <%s>\n", str_cstr(&s.queue_id),
-		    s.sender, s.rcpts[0]);
+		printf("test mail %s through relay %s (%s port %u, tls = %s%s) "
+		    "from <%s> to <%s>\n", str_cstr(&s.queue_id), relay->name,
+		    relay->host ? relay->host : "(no host)", relay->port,
+		    cfg_tls_name(relay->tls), relay->enabled ? "" :
+		    ", disabled", s.sender, s.rcpts[0]);
 		rc = submit_send(&s, NULL, &err);
 		fputs(str_cstr(&err), stdout);
-		printf("result: %s (exit status %d)\n", rc == 0 ? "sent" :
-		    "NOT sent", rc);
+		printf("result: %s through relay %s (exit status %d)\n", rc == 0 ?
+		    "sent" : "NOT sent", relay->name, rc);
 	}
 	submit_free(&s);
 	str_free(&msg);

@@ -25,7 +25,11 @@
  * through [general] error_relay when it is set.  With [queue] delay
  * nothing is sent at submission: the message is queued, due after the
  * delay.  One syslog line per attempt chain: queue id, sender,
- * recipients, relay, status, delay, reply.
+ * recipients, relay, status, delay, reply; and a warning naming both
+ * relays and the first one's error when a fallback relay took the
+ * message.  A failure ends with a "hint:" line when lib/hint has one.
+ * --test-mail (test_mail, only_relay) tries one relay, queues nothing
+ * and sends no notice.
  *
  * Errors go to err as one line each, naming the setting, the recipient or
  * the server's reply; secrets never.
@@ -84,7 +88,9 @@ struct submit {
 	char  **rcpts;
 	size_t	nrcpts;
 	bool	smtputf8;
-	const char *only_relay;		/* --test-mail --relay NAME */
+	const char *only_relay;		/* try this relay alone, enabled
+					   or not: --test-mail */
+	bool	test_mail;		/* --test-mail: no queue, no notice */
 	struct submit_conn *conn;	/* keep connections open, or NULL */
 	bool	queued_message;		/* from the queue: no policy, no spool */
 	unsigned dsn_notify;		/* from the queue's envelope */
@@ -124,6 +130,14 @@ int	submit_read_envelope(struct submit *s, const char *sender,
  */
 int	submit_send(struct submit *s, struct smtp_reply *reply, struct str *err);
 int	submit_exitcode(int rc);
+
+/*
+ * The one relay --test-mail tries: the one called name, enabled or not,
+ * else the first enabled one.  SUBMIT_EUSAGE for a name that is not
+ * there, SUBMIT_ECONFIG when none is enabled; err then lists the relays.
+ */
+int	submit_test_relay(const struct cfg *cfg, const char *name,
+	    const struct cfg_relay **out, struct str *err);
 
 /*
  * Try the relays once, without policy or queue: what the queue runner

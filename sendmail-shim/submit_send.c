@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "hint.h"
 #include "log.h"
 #include "pace.h"
 #include "policy.h"
@@ -61,58 +62,16 @@ submit_esc(const struct smtp_reply *r, int c, int s, int d)
 	return r->esc_class == c && r->esc_subject == s && r->esc_detail == d;
 }
 
-/* A plain-language hint for the replies users meet most. */
-static const char *
-submit_hint(const struct smtp_result *res)
+/* "hint: ..." on a line of its own, when lib/hint has one. */
+static void
+submit_hint(const struct cfg_relay *r, const struct smtp_result *res,
+    struct str *err)
 {
-	const struct smtp_reply *r = &res->reply;
-	const char *t = str_cstr(&r->text);
+	struct str hint = STR_INIT;
 
-	if (res->status == SMTP_TLSFAIL && strstr(str_cstr(&res->text),
-	    "does not offer STARTTLS") != NULL)
-		return "the server has no STARTTLS on this port: check "
-		    "host, port and tls (implicit TLS is usually port 465)";
-#ifdef SMTPGATE_LIBSSL_SONAME
-	/* lib/tls_ossl.c names the library it could not load or use. */
-	if (res->status == SMTP_TLSFAIL && strstr(str_cstr(&res->text),
-	    SMTPGATE_LIBSSL_SONAME) != NULL)
-		return "OpenSSL (" SMTPGATE_LIBSSL_SONAME ") is missing or "
-		    "broken: reinstall the OpenSSL library package";
-#endif
-	if (res->status == SMTP_TLSFAIL)
-		return "check host (it must match the certificate) and "
-		    "tls_ca_file";
-	if (submit_esc(r, 5, 7, 139) || submit_esc(r, 5, 7, 3) ||
-	    submit_esc(r, 5, 7, 30))
-		return "SMTP AUTH is disabled for this mailbox or basic "
-		    "authentication is retired: enable SMTP AUTH for it or use "
-		    "auth = xoauth2 with a password_command token helper";
-	if (strstr(t, "SendAsDenied") || submit_esc(r, 5, 2, 252))
-		return "the login may not send as this From address: use the "
-		    "login's own address or grant Send As";
-	if (r->code == 534 || submit_esc(r, 5, 7, 9) || submit_esc(r, 5, 7, 14))
-		return "the provider wants an app password or OAuth2 "
-		    "(auth = xoauth2) for this account";
-	if (r->code == 535)
-		return "wrong username or password (for Gmail and Office 365 an "
-		    "app password or OAuth2 token may be required)";
-	if (r->code == 530)
-		return "the server requires STARTTLS or AUTH first: set tls "
-		    "and username";
-	/* At DATA or after the data, 5.7.1 is about the content. */
-	if (r->code == 554 && submit_esc(r, 5, 7, 1) &&
-	    res->stage != SMTP_STAGE_DATA && res->stage != SMTP_STAGE_DOT)
-		return "relaying denied: this relay does not accept mail for "
-		    "that recipient from this login or host";
-	if (res->stage == SMTP_STAGE_CONNECT && strstr(str_cstr(&res->text),
-	    "refused"))
-		return "nothing listens there: check host and port, or a "
-		    "firewall blocks the port";
-	if (res->stage == SMTP_STAGE_CONNECT && strstr(str_cstr(&res->text),
-	    "timed out"))
-		return "no answer: the port is probably blocked by a firewall "
-		    "or the host is wrong";
-	return NULL;
+	if (hint_for(r, res, &hint))
+		str_appendf(err, "hint: %s\n", str_cstr(&hint));
+	str_free(&hint);
 }
 
 void
@@ -433,7 +392,8 @@ submit_rcpt_state(const struct submit_result *r, size_t i)
 void
 submit_deliver(struct submit *s, struct submit_result *r)
 {
-	struct str header = STR_INIT;
+	struct str header = STR_INIT, first_err = STR_INIT;
+	const struct cfg_relay *first = NULL;	/* the first that failed */
 	enum smtp_status st = SMTP_TEMP;
 	struct smtp_envelope *env = &r->env;
 	const struct cfg_relay *only = NULL;
@@ -493,9 +453,23 @@ submit_deliver(struct submit *s, struct submit_result *r)
 			break;
 		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), rl->name,
 		    str_cstr(&r->res.text));
+		if (first == NULL) {
+			first = rl;
+			str_set(&first_err, r->res.text.data, r->res.text.len);
+		}
 	}
 	r->st = st;
 	submit_log(s, r->relay, &r->res, st, submit_now() - t0);
+	/*
+	 * The mail went out, so nobody looks: a relay that fails every time
+	 * (a wrong password, a closed port) must still be seen in the log,
+	 * as a warning that names both relays and the first one's error.
+	 */
+	if (st == SMTP_SENT && first != NULL)
+		log_warning("%s: sent through fallback relay %s because relay %s "
+		    "failed: %s", str_cstr(&s->queue_id), r->relay->name,
+		    first->name, str_cstr(&first_err));
+	str_free(&first_err);
 	str_free(&header);
 }
 
@@ -689,13 +663,13 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	struct spool_msg m;
 	struct spool_env e;
 	struct str serr = STR_INIT;
-	const char *hint;
 	bool spooled = false, queued = false;
 	int code, src = SPOOL_OK;
 
 	if ((code = submit_policy(s, reply, err)) >= 0)
 		return code;
-	if (s->cfg->queue_mode != CFG_QUEUE_NEVER) {
+	/* A test mail says what the relay did, now: nothing is queued. */
+	if (s->cfg->queue_mode != CFG_QUEUE_NEVER && !s->test_mail) {
 		src = submit_spool(s, &sp, &m, &e, &serr);
 		spooled = src == SPOOL_OK;
 		if (!spooled)
@@ -705,9 +679,11 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	/*
 	 * With [queue] delay nothing is sent now, whatever the mode: the
 	 * message waits in the queue, where --delete can still reach it,
-	 * and the queue runner sends it when the delay is over.
+	 * and the queue runner sends it when the delay is over.  A test
+	 * mail is never queued: it is the relay's answer that counts.
 	 */
-	if (s->cfg->queue_mode == CFG_QUEUE_ALWAYS || s->cfg->delay > 0) {
+	if ((s->cfg->queue_mode == CFG_QUEUE_ALWAYS || s->cfg->delay > 0) &&
+	    !s->test_mail) {
 		if (!spooled) {
 			str_appendf(err, "the message cannot be queued: %s\n",
 			    str_cstr(&serr));
@@ -751,7 +727,8 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	}
 	if (r.st == SMTP_SENT) {
 		submit_name_rcpts(&r, queued, err);
-		submit_notice_refused(s, &r);
+		if (!s->test_mail)
+			submit_notice_refused(s, &r);
 	} else if (queued) {
 		/* Safe on disk: the caller is done; settings problems are
 		   worth a word on stderr all the same. */
@@ -765,16 +742,14 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 			str_appendf(err, "warning: queued, but the relay "
 			    "settings need fixing: relay %s: %s\n", r.relay ?
 			    r.relay->name : "none", str_cstr(&r.res.text));
-			if ((hint = submit_hint(&r.res)) != NULL)
-				str_appendf(err, "hint: %s\n", hint);
+			submit_hint(r.relay, &r.res, err);
 		}
 	} else {
 		if (r.relay != NULL)
 			str_appendf(err, "relay %s: ", r.relay->name);
 		str_appends(err, &r.res.text);
 		str_appendc(err, '\n');
-		if ((hint = submit_hint(&r.res)) != NULL)
-			str_appendf(err, "hint: %s\n", hint);
+		submit_hint(r.relay, &r.res, err);
 		if (src != SPOOL_OK && r.st != SMTP_PERM)
 			str_appendf(err, "the message could not be queued "
 			    "either: %s\n", str_cstr(&serr));
@@ -784,6 +759,36 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	submit_result_free(&r);
 	str_free(&serr);
 	return code;
+}
+
+int
+submit_test_relay(const struct cfg *cfg, const char *name,
+    const struct cfg_relay **out, struct str *err)
+{
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < cfg->nrelays && *out == NULL; i++)
+		if (name != NULL ? strcmp(cfg->relays[i].name, name) == 0 :
+		    cfg->relays[i].enabled)
+			*out = &cfg->relays[i];
+	if (*out != NULL)
+		return SUBMIT_OK;
+	if (name == NULL)
+		str_appendf(err, "no relay is enabled in %s; test one by name "
+		    "with --relay NAME; the relays are: ", cfg->path);
+	else {
+		str_appendz(err, "--relay ");
+		str_append_escaped(err, name, strlen(name));
+		str_appendf(err, ": no such relay in %s; the relays are: ",
+		    cfg->path);
+	}
+	for (i = 0; i < cfg->nrelays; i++)
+		str_appendf(err, "%s%s%s", i ? ", " : "", cfg->relays[i].name,
+		    cfg->relays[i].enabled ? "" : " (disabled)");
+	if (cfg->nrelays == 0)
+		str_appendz(err, "none");
+	return name == NULL ? SUBMIT_ECONFIG : SUBMIT_EUSAGE;
 }
 
 int

@@ -25,7 +25,7 @@ check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
 	tests/unit/check_dsn tests/unit/check_sasl tests/unit/check_policy \
 	tests/unit/check_spool tests/unit/check_smopt tests/unit/check_smtpin \
 	tests/unit/check_aliases tests/unit/check_msgbody \
-	tests/unit/check_privsep
+	tests/unit/check_privsep tests/unit/check_hint
 tests_unit_check_smtp_data_SOURCES = tests/unit/check_smtp_data.c \
 	tests/fuzz/smtp_data_wire.h
 EXTRA_DIST += tests/unit/data/hdr
@@ -105,7 +105,7 @@ dist_check_SCRIPTS += tests/cli/front_ends.sh tests/cli/layering.sh \
 	tests/integration/pace.sh \
 	tests/integration/shim_send.sh tests/integration/shim_wire.sh \
 	tests/integration/shim_smuggle.sh tests/integration/mailname.sh \
-	tests/integration/shim_settings.sh \
+	tests/integration/shim_settings.sh tests/integration/shim_test_mail.sh \
 	tests/integration/queue.sh tests/integration/queue_crash.sh \
 	tests/integration/limits.sh tests/integration/privileges.sh \
 	tests/integration/check_config_root.sh \

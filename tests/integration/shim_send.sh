@@ -155,7 +155,7 @@ expect_grep "alice's credentials used" 'AUTH-DATA \\0alice@example.org\\0alice-p
 printf 'Subject: a\n\nx\n' | $shim -C "$tmp/accounts.conf" -f other@example.org bob@example.org > "$tmp/out" 2>&1
 expect "another sender uses the relay's login, refused here" 77 $?
 expect_grep "AUTH failure quotes the server" "535 5.7.8" "$tmp/out"
-expect_grep "AUTH failure gives a hint" "hint: wrong username or password" "$tmp/out"
+expect_grep "AUTH failure gives a hint" "hint: wrong or expired password: check username and the password in password_file" "$tmp/out"
 
 # password_command: an OAuth2 token helper.
 printf '#!/bin/sh\necho tok-123\n' > "$tmp/token"; chmod 755 "$tmp/token"
@@ -200,6 +200,8 @@ printf 'Subject: f\n\nx\n' | $shim -C "$tmp/fallback.conf" -v bob@example.org > 
 expect "fallback to the second relay" 0 $?
 expect "the second relay has it" 1 "$(count "$maildir")"
 expect_grep "the fallback is logged" "falling back to relay second" "$tmp/out"
+expect_grep "sent through a fallback: a warning with both relays and the first error" \
+    "warning: .*sent through fallback relay second because relay first failed: .*Connection refused" "$tmp/out"
 sed -i '/timeout = 3/a fallback = no' "$tmp/fallback.conf"
 printf 'Subject: f\n\nx\n' | $shim -C "$tmp/fallback.conf" bob@example.org > "$tmp/out" 2>&1
 expect "fallback = no: EX_TEMPFAIL" 75 $?

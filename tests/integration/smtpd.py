@@ -12,8 +12,10 @@ can check what the client really sent).  --slow-rcpt, --slow-data and
 --slow-quit delay those replies so that crash tests can kill a client in
 the middle of a transaction; after the --slow-data pause a message whose
 client has hung up is not stored (a server that noticed the drop), and
-one that is stored is renamed into place just before its 250.  It runs
-until killed.
+one that is stored is renamed into place just before its 250.
+--blackhole plays a firewall that drops the port: it listens but never
+accepts, and fills its own accept queue so the kernel drops every other
+client's SYN and their connect() times out.  It runs until killed.
 """
 import argparse
 import base64
@@ -287,6 +289,30 @@ class Server(socketserver.ThreadingTCPServer):
     request_queue_size = 128
 
 
+def blackhole(port):
+    """Listen with no room in the accept queue: SYNs are dropped."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(0)
+    # Linux counts a queue of backlog 0 full after one connection; a
+    # few more make sure, and their own SYNs may be dropped already.
+    fillers = []
+    for _ in range(3):
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.setblocking(False)
+        try:
+            c.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(c)
+        time.sleep(0.2)
+    sys.stdout.write("blackhole on 127.0.0.1:%d\n" % port)
+    sys.stdout.flush()
+    while True:
+        time.sleep(3600)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
@@ -312,7 +338,10 @@ def main():
     p.add_argument("--maildir")
     p.add_argument("--log")
     p.add_argument("--name", default="sink.test")
+    p.add_argument("--blackhole", action="store_true")
     o = p.parse_args()
+    if o.blackhole:
+        blackhole(o.port)
     srv = Server(("127.0.0.1", o.port), Session)
     srv.opts = o
     srv.fails = parse_fail(o.fail)

@@ -27,7 +27,8 @@ probe_status(int rc)
 	case NET_ERESOLVE:
 	case NET_ECONNECT: return 2;
 	case NET_ECERT: return 3;
-	case NET_ETLS: return 4;
+	case NET_ETLS:
+	case NET_EPLAIN: return 4;
 	case NET_ETIMEOUT: return 5;
 	case NET_EOF: return 6;
 	default: return 1;
