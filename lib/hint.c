@@ -141,9 +141,10 @@ hint_reply(const struct smtp_reply *r, enum smtp_stage stage,
 	if (r->code == 0)
 		return false;
 	/* Office 365: SMTP AUTH off for the tenant or mailbox (5.7.139),
-	   basic authentication retired (5.7.30, 5.7.3 with it). */
-	if (hint_esc(r, 5, 7, 139) || hint_esc(r, 5, 7, 30) ||
-	    hint_esc(r, 5, 7, 3)) {
+	   basic authentication retired (5.7.30).  Its 535 5.7.3 is no
+	   evidence of that: it answers a plain wrong password so too, and
+	   the 535 hint below names both causes. */
+	if (hint_esc(r, 5, 7, 139) || hint_esc(r, 5, 7, 30)) {
 		str_appendz(out, "the server has password (basic) "
 		    "authentication turned off for this account: set auth = "
 		    "xoauth2 with a password_command that prints an OAuth2 "
@@ -185,6 +186,9 @@ hint_reply(const struct smtp_reply *r, enum smtp_stage stage,
 		    "the password in password_file (or password_command); "
 		    "Gmail, Yahoo and iCloud want an app password when 2-step "
 		    "verification is on");
+		if (hint_esc(r, 5, 7, 3))
+			str_appendz(out, "; Office 365 also answers so when SMTP "
+			    "AUTH is off for the mailbox (then: auth = xoauth2)");
 		return true;
 	}
 	if (r->code == 530) {

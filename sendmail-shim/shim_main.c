@@ -74,6 +74,8 @@ shim_trace(void *arg, const char *dir, const char *line, size_t len)
  * A failure the caller must hear of: each line of text on stderr, and in
  * syslog (facility mail) as well, because cron and PHP throw stderr away.
  */
+static void shim_fail(const char *fmt, ...) UTIL_PRINTF(1, 2);
+
 static void
 shim_fail(const char *fmt, ...)
 {

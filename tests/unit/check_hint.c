@@ -110,6 +110,10 @@ static const struct hint_case cases[] = {
 	    SMTP_PERM, SMTP_STAGE_RCPT, NET_OK,
 	    "554 5.7.1 <x@example.net>: Relay access denied\r\n",
 	    "relaying denied", "username" },
+	{ "Office 365's 535 5.7.3: a password first, SMTP AUTH second", 587,
+	    CFG_TLS_STARTTLS, "office365", SMTP_TEMP, SMTP_STAGE_AUTH, NET_OK,
+	    "535 5.7.3 Authentication unsuccessful\r\n",
+	    "wrong or expired password", "password_file" },
 	/* No evidence, no hint. */
 	{ "554 5.7.1 after the data is about the content", 587,
 	    CFG_TLS_STARTTLS, NULL, SMTP_PERM, SMTP_STAGE_DOT, NET_OK,
