@@ -59,6 +59,7 @@ enum cfg_reply_to_mode { CFG_REPLY_TO_IF_MISSING, CFG_REPLY_TO_ALWAYS,
 	CFG_REPLY_TO_OFF };
 enum cfg_match_login { CFG_MATCH_OFF, CFG_MATCH_REJECT, CFG_MATCH_REWRITE };
 enum cfg_queue_mode { CFG_QUEUE_ON_FAILURE, CFG_QUEUE_ALWAYS, CFG_QUEUE_NEVER };
+enum cfg_bulk_copies { CFG_BULK_EVERY, CFG_BULK_FIRST };
 
 struct cfg_list {
 	char  **v;
@@ -141,6 +142,10 @@ struct cfg {
 	enum cfg_reply_to_mode reply_to_mode;	/* if-missing */
 	enum cfg_match_login from_must_match_login;	/* off */
 	struct cfg_list exclude;
+	enum cfg_bulk_copies bulk_copies;	/* every */
+	char   *bulk_batch_header;	/* X-Batch-ID: a field name */
+	bool	bulk_match_subject;	/* no */
+	unsigned bulk_window;		/* seconds, 10m */
 	/* [redirect] */
 	bool	redirect_enabled;	/* no */
 	char   *subject_prefix;		/* NULL: none */
