@@ -128,9 +128,13 @@ void
 bulk_table_parse(struct bulk_table *t, const char *buf, size_t len,
     long long now, long long window_ms)
 {
-	const char *p = buf, *end = buf + len, *nl;
+	const char *p = buf, *end, *nl;
 	uint64_t key;
 	long long exp;
+
+	if (len == 0)
+		return;		/* buf may be NULL: an empty str */
+	end = buf + len;
 
 	/*
 	 * A line without its newline is one a crash cut short: its number
