@@ -61,6 +61,7 @@ enum cfg_match_login { CFG_MATCH_OFF, CFG_MATCH_REJECT, CFG_MATCH_REWRITE };
 enum cfg_queue_mode { CFG_QUEUE_ON_FAILURE, CFG_QUEUE_ALWAYS, CFG_QUEUE_NEVER };
 /* Whose login a relay uses: its own keys, or [general]'s. */
 enum cfg_credentials { CFG_CREDENTIALS_OWN, CFG_CREDENTIALS_DEFAULT };
+enum cfg_bulk_copies { CFG_BULK_EVERY, CFG_BULK_FIRST };
 
 struct cfg_list {
 	char  **v;
@@ -153,6 +154,10 @@ struct cfg {
 	enum cfg_reply_to_mode reply_to_mode;	/* if-missing */
 	enum cfg_match_login from_must_match_login;	/* off */
 	struct cfg_list exclude;
+	enum cfg_bulk_copies bulk_copies;	/* every */
+	char   *bulk_batch_header;	/* X-Batch-ID: a field name */
+	bool	bulk_match_subject;	/* no */
+	unsigned bulk_window;		/* seconds, 10m */
 	/* [redirect] */
 	bool	redirect_enabled;	/* no */
 	char   *subject_prefix;		/* NULL: none */

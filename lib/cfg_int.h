@@ -39,7 +39,8 @@ enum cfg_type {
 	CFG_T_FINGERPRINT,	/* sha256:64 hex digits */
 	CFG_T_PRESET,		/* a name from the preset table */
 	CFG_T_HOST,		/* host name or address literal */
-	CFG_T_DISPLAY		/* display name text; empty means unset */
+	CFG_T_DISPLAY,		/* display name text; empty means unset */
+	CFG_T_HDRNAME		/* a header field name (RFC 5322 ftext) */
 };
 
 struct cfg_key {

@@ -27,6 +27,7 @@ static const char *const match_names[] = { "off", "reject", "rewrite",
 static const char *const credentials_names[] = { "own", "default", NULL };
 static const char *const queue_mode_names[] = { "on-failure", "always",
 	"never", NULL };
+static const char *const bulk_copies_names[] = { "every", "first", NULL };
 
 #define G(f)	offsetof(struct cfg, f)
 #define R(f)	offsetof(struct cfg_relay, f)
@@ -120,6 +121,17 @@ const struct cfg_key cfg_keys[] = {
 	    G(from_must_match_login), "off", 0, 0, match_names, false },
 	{ "exclude", CFG_SEC_MESSAGE, CFG_T_EMAILS, G(exclude), NULL, 0, 0,
 	    NULL, false },
+	{ "bulk_copies", CFG_SEC_MESSAGE, CFG_T_ENUM, G(bulk_copies), "every",
+	    0, 0, bulk_copies_names, false },
+	{ "bulk_batch_header", CFG_SEC_MESSAGE, CFG_T_HDRNAME,
+	    G(bulk_batch_header), "X-Batch-ID", 0, 0, NULL, false },
+	{ "bulk_match_subject", CFG_SEC_MESSAGE, CFG_T_BOOL,
+	    G(bulk_match_subject), "no", 0, 0, NULL, false },
+	/* A batch's state is kept this long after its last message; past a
+	   week a "batch" is a mailing list, and the state file's bound
+	   (lib/bulk.h) would forget it anyway. */
+	{ "bulk_window", CFG_SEC_MESSAGE, CFG_T_DURATION, G(bulk_window),
+	    "10m", 1, 7 * DAY, NULL, false },
 
 	{ "enabled", CFG_SEC_REDIRECT, CFG_T_BOOL, G(redirect_enabled), "no",
 	    0, 0, NULL, false },

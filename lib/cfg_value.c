@@ -67,6 +67,19 @@ cfg_host_ok(const char *s)
 	return *s != '.' && *s != '-';
 }
 
+/* RFC 5322 2.2: printable ASCII but ':', at most a line's worth. */
+static bool
+cfg_hdrname_ok(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 33 || (unsigned char)*p > 126 ||
+		    *p == ':')
+			return false;
+	return p > s && p - s <= 200;
+}
+
 bool
 cfg_relay_name_ok(const char *s)
 {
@@ -434,6 +447,14 @@ cfg_set_string(const struct cfg_key *k, void *base, const char *text,
 			return -1;
 		}
 		break;
+	case CFG_T_HDRNAME:
+		if (!cfg_hdrname_ok(text)) {
+			str_appendf(err, "invalid header name '%s' (printable "
+			    "ASCII without spaces or ':', e.g. X-Batch-ID)",
+			    text);
+			return -1;
+		}
+		break;
 	case CFG_T_HOST:
 		if (!cfg_host_ok(text)) {
 			str_appendf(err, "invalid host name '%s'", text);
@@ -633,6 +654,7 @@ cfg_value_free(const struct cfg_key *k, void *base)
 	case CFG_T_PRESET:
 	case CFG_T_HOST:
 	case CFG_T_DISPLAY:
+	case CFG_T_HDRNAME:
 		free(*FIELD(base, k, char *));
 		*FIELD(base, k, char *) = NULL;
 		break;

@@ -16,7 +16,8 @@ lib_libsmtpgate_a_SOURCES = \
 	lib/hdr.h lib/hdr_int.h lib/hdr_parse.c lib/hdr_edit.c lib/hdr_write.c \
 	lib/smtp.h lib/smtp_reply.h lib/smtp_reply.c lib/dsn.h lib/dsn.c \
 	lib/policy.h lib/policy_int.h lib/policy.c lib/policy_login.c \
-	lib/policy_header.c lib/policy_rcpt.c \
+	lib/policy_header.c lib/policy_rcpt.c lib/policy_bulk.c \
+	lib/bulk.h lib/bulk.c \
 	lib/net.h lib/net.c lib/tls.h lib/tls.c lib/tls_ossl.h lib/tls_ossl.c \
 	lib/sasl.h lib/sasl.c lib/smtp_ehlo.c lib/smtp_data.h lib/smtp_data.c \
 	lib/smtp_client.h lib/smtp_client.c lib/hint.h lib/hint.c \

@@ -61,32 +61,28 @@ pace_path(const char *statedir, const char *relay, struct str *path)
 }
 
 int
-pace_open(const char *statedir, const char *relay, int *fdp, struct str *err)
+pace_open_path(const char *path, const char *what, int *fdp, struct str *err)
 {
-	struct str path = STR_INIT;
 	struct stat st;
 	bool created = true;
-	int rc = PACE_EIO, fd;
+	int fd;
 
 	/* O_NONBLOCK: a FIFO planted in its place must not hang us. */
-	pace_path(statedir, relay, &path);
-	fd = open(str_cstr(&path), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
-	    O_NOFOLLOW | O_NONBLOCK, 0660);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0660);
 	if (fd < 0 && errno == EEXIST) {
 		created = false;
-		fd = open(str_cstr(&path), O_RDWR | O_CLOEXEC | O_NOFOLLOW |
-		    O_NONBLOCK);
+		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	}
 	if (fd < 0) {
-		str_appendf(err, "wait_ms: cannot open %s: %s", str_cstr(&path),
+		str_appendf(err, "%s: cannot open %s: %s", what, path,
 		    strerror(errno));
-		goto out;
+		return PACE_EIO;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		str_appendf(err, "wait_ms: %s is not a regular file",
-		    str_cstr(&path));
+		str_appendf(err, "%s: %s is not a regular file", what, path);
 		close(fd);
-		goto out;
+		return PACE_EIO;
 	}
 	/*
 	 * The first sender's umask (027 in the shim, anything in a script)
@@ -95,14 +91,23 @@ pace_open(const char *statedir, const char *relay, int *fdp, struct str *err)
 	 */
 	if (created && st.st_uid == geteuid() && (st.st_mode & 07777) != 0660 &&
 	    fchmod(fd, 0660) != 0) {
-		str_appendf(err, "wait_ms: cannot chmod %s: %s", str_cstr(&path),
+		str_appendf(err, "%s: cannot chmod %s: %s", what, path,
 		    strerror(errno));
 		close(fd);
-		goto out;
+		return PACE_EIO;
 	}
 	*fdp = fd;
-	rc = PACE_OK;
-out:
+	return PACE_OK;
+}
+
+int
+pace_open(const char *statedir, const char *relay, int *fdp, struct str *err)
+{
+	struct str path = STR_INIT;
+	int rc;
+
+	pace_path(statedir, relay, &path);
+	rc = pace_open_path(str_cstr(&path), "wait_ms", fdp, err);
 	str_free(&path);
 	return rc;
 }

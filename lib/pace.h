@@ -38,5 +38,10 @@ int	pace_open(const char *statedir, const char *relay, int *fd,
 	    struct str *err);
 int	pace_wait_fd(int fd, unsigned wait_ms, long long *started_ms,
 	    struct str *err);
+/* Open (or create) any such state file by its path, with the rules
+   above; what names the setting in err ("wait_ms", "bulk_copies").
+   lib/bulk.c keeps its batches in one. */
+int	pace_open_path(const char *path, const char *what, int *fd,
+	    struct str *err);
 
 #endif

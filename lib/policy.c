@@ -184,7 +184,7 @@ policy_run(const struct cfg *cfg, struct policy_msg *m,
 	struct policy_ctx c = { cfg, m, r, false };
 	void (*const steps[])(struct policy_ctx *) = {
 		policy_header_breaks, policy_login, policy_display_name,
-		policy_reply_to, policy_exclude, policy_redirect
+		policy_reply_to, policy_exclude, policy_bulk, policy_redirect
 	};
 	size_t i;
 

@@ -13,6 +13,10 @@
  * name at the moment of the edit, which is what smfi_chgheader() means
  * when edits are applied one after the other.
  *
+ * bulk_copies = first needs to remember batches across messages: the
+ * front end passes a store (struct policy_bulk) that the engine asks,
+ * once per message, which copy recipients are new in their batch.
+ *
  * The engine is pure: no I/O, no logging, no global state.  It never
  * "continues" on something it cannot decide: an address it must judge
  * but cannot parse is a rejection, and redirect with no enabled report
@@ -24,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cfg.h"
 #include "hdr.h"
@@ -52,6 +57,18 @@ enum policy_verdict {
 	POLICY_DISCARD		/* no recipient left: accept and drop */
 };
 
+/*
+ * bulk_copies = first: claim() is given one key per copy recipient (see
+ * policy_bulk.c) and sets first[i] when keys[i] had no copy yet in its
+ * batch, recording it; it returns false when the store cannot be used,
+ * and then every copy goes out (never one too few).
+ */
+struct policy_bulk {
+	bool	(*claim)(void *arg, const uint64_t *keys, bool *first,
+		    size_t n, unsigned window_s);
+	void   *arg;
+};
+
 /* The message: policy_run() edits sender, rcpts and hdr in place. */
 struct policy_msg {
 	char   *sender;		/* as given: "a@b", "<a@b>", "" or "<>" */
@@ -60,6 +77,11 @@ struct policy_msg {
 	struct hdr_block *hdr;
 	const char *login;	/* SMTP AUTH identity; NULL: unauthenticated,
 				   then the relay's or account's username */
+	/* Bcc addresses (bare) whose header the front end already took
+	   out: copies like the Cc ones.  NULL, 0: none. */
+	char  **bcc;
+	size_t	nbcc;
+	const struct policy_bulk *bulk;	/* NULL: every copy goes out */
 };
 
 struct policy_result {

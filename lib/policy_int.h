@@ -43,6 +43,7 @@ void	policy_login(struct policy_ctx *c);
 void	policy_display_name(struct policy_ctx *c);
 void	policy_reply_to(struct policy_ctx *c);
 void	policy_exclude(struct policy_ctx *c);
+void	policy_bulk(struct policy_ctx *c);
 void	policy_redirect(struct policy_ctx *c);
 bool	policy_redirect_possible(struct policy_ctx *c);
 

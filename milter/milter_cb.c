@@ -10,16 +10,23 @@
  * configuration current at MAIL FROM and keeps it to the end, so a reload
  * never changes the rules under a message in flight.
  *
+ * bulk_copies = first: the batches live in one table in memory, shared by
+ * every thread under a mutex, bounded and expiring (lib/bulk.h).  It
+ * survives a reload; a restart forgets it, which sends the next copy
+ * of a batch under way again: never one copy too few.
+ *
  * Fail-safe: whatever goes wrong (a libmilter call fails, the header is
  * too big to judge) answers tempfail, never continue: on a test system a
  * message that escapes the policy could reach a real person.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bulk.h"
 #include "hdr.h"
 #include "log.h"
 #include "milter.h"
@@ -34,6 +41,9 @@
 
 struct cfg_holder milter_cfg;
 bool milter_tcp;
+
+static pthread_mutex_t milter_bulk_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bulk_table milter_bulk = { NULL, 0, BULK_MAX_ENTRIES };
 
 /* One per MTA connection; several messages may follow each other. */
 struct milter_conn {
@@ -377,6 +387,26 @@ milter_log(SMFICTX *ctx, const struct milter_msg *m,
 	str_free(&line);
 }
 
+static bool
+milter_bulk_claim(void *arg, const uint64_t *keys, bool *first, size_t n,
+    unsigned window_s)
+{
+	long long now = bulk_now_ms();
+	size_t i;
+
+	(void)arg;
+	if (pthread_mutex_lock(&milter_bulk_lock) != 0)
+		return false;
+	for (i = 0; i < n; i++)
+		first[i] = bulk_table_claim(&milter_bulk, keys[i], now,
+		    (long long)window_s * 1000);
+	pthread_mutex_unlock(&milter_bulk_lock);
+	return true;
+}
+
+static const struct policy_bulk milter_bulk_store = { milter_bulk_claim,
+	NULL };
+
 static sfsistat
 milter_eom(SMFICTX *ctx)
 {
@@ -396,6 +426,8 @@ milter_eom(SMFICTX *ctx)
 		    "large for the policy to check");
 		res.verdict = POLICY_TEMPFAIL;
 	} else {
+		memset(&pm, 0, sizeof(pm));
+		pm.bulk = &milter_bulk_store;
 		pm.sender = m->sender;
 		pm.rcpts = m->rcpts;
 		pm.nrcpts = m->nrcpts;

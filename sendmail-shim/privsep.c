@@ -16,6 +16,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "bulk.h"
 #include "cfg.h"
 #include "log.h"
 #include "pace.h"
@@ -562,6 +563,12 @@ privsep_handle(struct privsep_server *sv, const struct privsep_msg *m)
 		    sv->cfg->relays[idx].name, &pfd, &err)) == PACE_OK)
 			pass = pfd;
 		break;
+	case PRIVSEP_BULK:
+		/* Its own queue directory's, never a path the caller gave. */
+		if ((rc = bulk_open(sv->cfg->queue_dir, &pfd, &err)) ==
+		    BULK_OK)
+			pass = pfd;
+		break;
 	default:
 		rc = privsep_do_spool(sv, m, &pfd, &count, &err);
 		pass = pfd;
@@ -845,6 +852,13 @@ privsep_pace(struct privsep *ps, size_t relay, int *fd, struct str *err)
 	f.len = sizeof(i);
 	return privsep_call(ps, PRIVSEP_PACE, &f, 1, NULL, fd, err) == 0 &&
 	    *fd != -1 ? PACE_OK : PACE_EIO;
+}
+
+int
+privsep_bulk(struct privsep *ps, int *fd, struct str *err)
+{
+	return privsep_call(ps, PRIVSEP_BULK, NULL, 0, NULL, fd, err) == 0 &&
+	    *fd != -1 ? BULK_OK : BULK_EIO;
 }
 
 int

@@ -29,7 +29,7 @@
  *     add a recipient, change the sender or the owner.
  * The delivering process (TLS, AUTH, server replies) never holds the
  * group: it gets descriptors (the locked message file, an envelope's
- * text, the pace file) and nothing else.
+ * text, the pace and bulk_copies files) and nothing else.
  *
  * Wire format, one packet per message, host byte order (both ends are the
  * same program on the same host):
@@ -56,6 +56,7 @@
  *   REMOVE    id          every recipient is done (the caller holds it)
  *   ABANDON   id          throw the uncommitted message away
  *   PACE      u32 index   the relay's wait_ms file, as an fd
+ *   BULK                  the bulk_copies state file, as an fd
  *   LIST                  -> the ids the caller may see, one a line, as
  *                         an fd; the reply's bytes: u32 count of others
  *   LOCK      id          -> msg/<id>, locked, as an fd (the caller's own)
@@ -89,6 +90,7 @@ enum privsep_type {
 	PRIVSEP_LIST,
 	PRIVSEP_LOCK,
 	PRIVSEP_ENV_READ,
+	PRIVSEP_BULK,
 	PRIVSEP_REPLY
 };
 
@@ -151,6 +153,8 @@ int	privsep_remove(struct privsep *ps, const char *id, struct str *err);
 void	privsep_abandon(struct privsep *ps, const char *id);
 int	privsep_pace(struct privsep *ps, size_t relay, int *fd,
 	    struct str *err);
+/* BULK_* codes. */
+int	privsep_bulk(struct privsep *ps, int *fd, struct str *err);
 int	privsep_list(struct privsep *ps, int *fd, size_t *hidden,
 	    struct str *err);
 int	privsep_lock(struct privsep *ps, const char *id, int *fd,

@@ -124,10 +124,10 @@ privsep_check(const struct privsep_msg *m, struct str *why)
 		[PRIVSEP_ENV_WRITE] = 1, [PRIVSEP_REMOVE] = 1,
 		[PRIVSEP_ABANDON] = 1, [PRIVSEP_PACE] = 1,
 		[PRIVSEP_LIST] = 0, [PRIVSEP_LOCK] = 1,
-		[PRIVSEP_ENV_READ] = 1,
+		[PRIVSEP_ENV_READ] = 1, [PRIVSEP_BULK] = 0,
 	};
 
-	if (m->type < PRIVSEP_SECRET || m->type > PRIVSEP_ENV_READ) {
+	if (m->type < PRIVSEP_SECRET || m->type > PRIVSEP_BULK) {
 		str_appendf(why, "unknown request %u", (unsigned)m->type);
 		return false;
 	}
@@ -161,6 +161,7 @@ privsep_check(const struct privsep_msg *m, struct str *why)
 		}
 		return true;
 	case PRIVSEP_LIST:
+	case PRIVSEP_BULK:
 		return true;
 	case PRIVSEP_CREATE:
 		if (m->f[1].len != 8) {

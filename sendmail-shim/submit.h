@@ -87,6 +87,10 @@ struct submit {
 	char   *sender;			/* "" for the null sender */
 	char  **rcpts;
 	size_t	nrcpts;
+	/* The Bcc addresses (bare) taken out of the header: bulk_copies
+	   must still know them for copies (lib/policy.h). */
+	char  **bcc;
+	size_t	nbcc;
 	bool	smtputf8;
 	const char *only_relay;		/* try this relay alone, enabled
 					   or not: --test-mail */
@@ -97,8 +101,9 @@ struct submit {
 	const char *dsn_ret, *dsn_envid;
 	smtp_trace_fn trace;		/* -v transcript, or NULL */
 	void   *trace_arg;
-	/* The setgid shim without its group: secrets, the queue and the
-	   wait_ms files through the helper that kept it (privsep.h). */
+	/* The setgid shim without its group: secrets, the queue, the
+	   wait_ms and bulk_copies files through the helper that kept it
+	   (privsep.h). */
 	struct privsep *privsep;
 };
 

@@ -37,6 +37,11 @@ submit_free(struct submit *s)
 	for (i = 0; i < s->nrcpts; i++)
 		free(s->rcpts[i]);
 	free(s->rcpts);
+	for (i = 0; i < s->nbcc; i++)
+		free(s->bcc[i]);
+	free(s->bcc);
+	s->bcc = NULL;
+	s->nbcc = 0;
 	free(s->sender);
 	hdr_free(&s->hdr);
 	msgbody_close(&s->body);
@@ -316,6 +321,41 @@ submit_qualify_header(struct submit *s)
 	str_free(&perr);
 }
 
+/*
+ * The Bcc addresses, before the field goes: bulk_copies = first counts
+ * them as copies like the Cc ones.  What does not parse is left out (it
+ * is then no copy, and is sent).  Qualified already, as in the field.
+ */
+static void
+submit_keep_bcc(struct submit *s)
+{
+	struct addr_list l;
+	struct str bare = STR_INIT;
+	ssize_t k;
+	size_t j;
+
+	for (k = hdr_find(&s->hdr, "Bcc", 0); k >= 0;
+	    k = hdr_find(&s->hdr, "Bcc", (size_t)k + 1)) {
+		const struct str *v = &s->hdr.v[k].value;
+
+		addr_list_init(&l);
+		if (addr_parse_list(v->data ? v->data : "", v->len, &l,
+		    NULL) == ADDR_OK)
+			for (j = 0; j < l.n; j++) {
+				if (l.v[j].local.len == 0 ||
+				    l.v[j].domain.len == 0)
+					continue;
+				str_reset(&bare);
+				submit_bare(&l.v[j], &bare);
+				s->bcc = xreallocarray(s->bcc, s->nbcc + 1,
+				    sizeof(*s->bcc));
+				s->bcc[s->nbcc++] = str_detach(&bare);
+			}
+		addr_list_free(&l);
+	}
+	str_free(&bare);
+}
+
 /* Date, Message-ID and From when missing; local names qualified; Bcc
    out.  The display name is policy (lib/policy.h), applied when
    sending. */
@@ -338,6 +378,7 @@ submit_fix_header(struct submit *s, struct str *err)
 		(void)hdr_append(&s->hdr, "Message-ID", str_cstr(&v), NULL);
 	}
 	/* Bcc recipients are in the envelope; the header must not tell. */
+	submit_keep_bcc(s);
 	hdr_remove_all(&s->hdr, "Bcc");
 	str_free(&v);
 	return rc;

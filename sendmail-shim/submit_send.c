@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "bulk.h"
 #include "hint.h"
 #include "log.h"
 #include "pace.h"
@@ -304,6 +305,33 @@ submit_outcome(const struct smtp_result *res, enum smtp_status st,
 }
 
 /*
+ * bulk_copies = first: the batches in the queue directory's bulk.state,
+ * opened by the helper when the shim is setgid, shared by every sender
+ * on the host under the file's lock.  A failure is logged and sends.
+ */
+static bool
+submit_bulk_claim(void *arg, const uint64_t *keys, bool *first, size_t n,
+    unsigned window_s)
+{
+	struct submit *s = arg;
+	struct str err = STR_INIT;
+	int fd, rc;
+
+	if (s->privsep != NULL)
+		rc = privsep_bulk(s->privsep, &fd, &err);
+	else
+		rc = bulk_open(s->cfg->queue_dir, &fd, &err);
+	if (rc == BULK_OK)
+		rc = bulk_claim_fd(fd, keys, first, n,
+		    (long long)window_s * 1000, &err);
+	if (rc != BULK_OK)
+		log_warning("%s: %s; every copy is sent",
+		    str_cstr(&s->queue_id), str_cstr(&err));
+	str_free(&err);
+	return rc == BULK_OK;
+}
+
+/*
  * The message policy, as the milter applies it (lib/policy.h).  The login
  * is the username of the matching [account] or of the first enabled
  * relay.  Returns -1 to go on sending, else the exit status.
@@ -311,10 +339,15 @@ submit_outcome(const struct smtp_result *res, enum smtp_status st,
 static int
 submit_policy(struct submit *s, struct smtp_reply *reply, struct str *err)
 {
+	const struct policy_bulk bulk = { submit_bulk_claim, s };
 	struct policy_result res;
 	struct policy_msg pm;
 	int code = -1;
 
+	memset(&pm, 0, sizeof(pm));
+	pm.bcc = s->bcc;
+	pm.nbcc = s->nbcc;
+	pm.bulk = &bulk;
 	pm.sender = s->sender;
 	pm.rcpts = s->rcpts;
 	pm.nrcpts = s->nrcpts;

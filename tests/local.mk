@@ -25,7 +25,7 @@ check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
 	tests/unit/check_dsn tests/unit/check_sasl tests/unit/check_policy \
 	tests/unit/check_spool tests/unit/check_smopt tests/unit/check_smtpin \
 	tests/unit/check_aliases tests/unit/check_msgbody \
-	tests/unit/check_privsep tests/unit/check_hint
+	tests/unit/check_privsep tests/unit/check_hint tests/unit/check_bulk
 tests_unit_check_smtp_data_SOURCES = tests/unit/check_smtp_data.c \
 	tests/fuzz/smtp_data_wire.h
 EXTRA_DIST += tests/unit/data/hdr
@@ -56,6 +56,7 @@ EXTRA_DIST += tests/unit/no_check.sh
 # binary scripts/test.sh runs.  Adding a target is adding it to this list.
 # (The .replay extension gives the test harness one suffix rule for all.)
 FUZZ_REPLAYS = tests/fuzz/addr.replay tests/fuzz/aliases.replay \
+	tests/fuzz/bulk.replay \
 	tests/fuzz/cfg.replay tests/fuzz/dsn.replay tests/fuzz/hdr.replay \
 	tests/fuzz/privsep.replay tests/fuzz/rfc2047.replay tests/fuzz/secret.replay \
 	tests/fuzz/smopt.replay tests/fuzz/smtp_data.replay \
@@ -106,6 +107,7 @@ dist_check_SCRIPTS += tests/cli/front_ends.sh tests/cli/layering.sh \
 	tests/integration/shim_send.sh tests/integration/shim_wire.sh \
 	tests/integration/shim_smuggle.sh tests/integration/mailname.sh \
 	tests/integration/shim_settings.sh tests/integration/shim_test_mail.sh \
+	tests/integration/bulk.sh \
 	tests/integration/queue.sh tests/integration/queue_crash.sh \
 	tests/integration/limits.sh tests/integration/privileges.sh \
 	tests/integration/check_config_root.sh \

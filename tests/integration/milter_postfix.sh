@@ -4,9 +4,10 @@
 # a private Postfix that relays to the capture server.  Each policy is
 # checked on what the capture server received (envelope and header) and on
 # the SMTP replies: from_must_match_login reject and rewrite, Reply-To,
-# redirect with adversarial recipients, exclude, the sendmail (non_smtpd)
-# path, SIGHUP reload good and bad, fail-safe when the milter is killed,
-# malformed messages, and a load run with the milter's memory flat.
+# redirect with adversarial recipients, exclude, bulk_copies = first, the
+# sendmail (non_smtpd) path, SIGHUP reload good and bad, fail-safe when the
+# milter is killed, malformed messages, and a load run with the milter's
+# memory flat.
 #
 # The policy of each case is loaded into the running milter by SIGHUP,
 # so reload is exercised all along.  SMTPGATE_LONG=1 runs the load case
@@ -511,6 +512,41 @@ printf 'From: app@example.org\nTo: x@example.net\nSubject: T5c sentinel\n\nbody\
 delivered "exclude: the next message is delivered" "T5c sentinel"
 never_captured "exclude: the discarded message reached nobody" "T5b only excluded"
 expect_grep "exclude: Postfix discarded it (maillog)" "${qid:-NOQID}: milter-discard" "$PF_MAILLOG"
+
+# ---- 5b. bulk_copies = first --------------------------------------------------
+# One batch, two messages: the second loses the Cc recipient, keeps its
+# Cc header; the table is shared by smtpd and the sendmail path, survives
+# a reload, and another batch gets its own copy.
+
+bulk_conf='[message]
+bulk_copies = first'
+use_conf "$bulk_conf"
+bulk_msg() {	# bulk_msg STUDENT BATCH TAG
+	printf 'From: app@school.example\nTo: %s\nCc: Trainer <trainer@example.org>\nX-Batch-ID: %s\nSubject: %s\n\nbody\n' "$1" "$2" "$3"
+}
+bulk_msg s1@example.net course-1 "T5d bulk first" |
+    send smtp app@school.example s1@example.net trainer@example.org
+expect "bulk: the first message of the batch is accepted" 0 $?
+delivered "bulk: the first message is delivered" "T5d bulk first"
+rcpts_only "bulk: the first message keeps its Cc recipient" s1@example.net trainer@example.org
+bulk_msg s2@example.net course-1 "T5e bulk second" |
+    send smtp app@school.example s2@example.net trainer@example.org envonly@example.net
+expect "bulk: the second message is accepted" 0 $?
+delivered "bulk: the second message is delivered" "T5e bulk second"
+rcpts_only "bulk: the second loses the Cc recipient, not the envelope-only one" \
+    s2@example.net envonly@example.net
+expect_grep "bulk: its Cc header stays as written" '^Cc: Trainer <trainer@example.org>$' "$tmp/hdr"
+expect_grep "bulk: the milter logs the dropped copy" "bulk_copies_dropped=1" "$MLOG"
+use_conf "$bulk_conf"
+bulk_msg s3@example.net course-1 "T5f bulk sendmail" |
+    pf_sendmail app@school.example s3@example.net trainer@example.org > "$tmp/out" 2>&1
+expect "bulk: the third, through Postfix's sendmail after a reload, is accepted" 0 $?
+delivered "bulk: the third is delivered" "T5f bulk sendmail"
+rcpts_only "bulk: the batch is remembered across a reload and the non_smtpd path" s3@example.net
+bulk_msg s4@example.net course-2 "T5g bulk other batch" |
+    send smtp app@school.example s4@example.net trainer@example.org
+delivered "bulk: another batch is delivered" "T5g bulk other batch"
+rcpts_only "bulk: another batch gets its own first copy" s4@example.net trainer@example.org
 
 # ---- 6. the non_smtpd path: Postfix's sendmail ------------------------------
 

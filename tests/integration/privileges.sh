@@ -152,6 +152,21 @@ expect "the helper wrote the wait_ms file, the group's" "$grp" \
 expect "the wait_ms file is open to the group (0660) despite the umask" 660 \
     "$(stat -c %a "$tmp/q/pace.main" 2>/dev/null)"
 
+# 1a. bulk_copies = first through the helper: the state file in the
+# group's queue directory, which the user cannot open alone.
+write_conf "" "[message]
+bulk_copies = first"
+for i in 1 2; do
+	printf 'To: s%s@example.org\nCc: trainer@example.org\nX-Batch-ID: b1\nSubject: r\n\nx\n' "$i" |
+	    as_user "$shim" -t > "$tmp/out" 2>&1 || cat "$tmp/out"
+done
+expect "through the helper, the trainer got one copy of the batch" 1 \
+    "$(cat "$tmp/mail"/msg-* | grep -c '^RCPT TO:<trainer@example.org>')"
+expect "the helper made the bulk_copies state file, the group's, 0660" "660 $grp" \
+    "$(stat -c '%a %G' "$tmp/q/bulk.state" 2>/dev/null)"
+grep -l '^X-Batch-ID: b1' "$tmp/mail"/msg-* | xargs rm -f	# the counts below
+write_conf
+
 # 1b. While the shim waits for the message on stdin, the process reading
 # it has no group privilege left; only its helper (stdin /dev/null, in /)
 # has.

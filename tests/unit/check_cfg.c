@@ -317,6 +317,37 @@ START_TEST(enums_and_levels)
 }
 END_TEST
 
+START_TEST(bulk_keys)
+{
+	LOADS("");
+	ck_assert_int_eq(cfg->bulk_copies, CFG_BULK_EVERY);
+	ck_assert_str_eq(cfg->bulk_batch_header, "X-Batch-ID");
+	ck_assert(!cfg->bulk_match_subject);
+	ck_assert_uint_eq(cfg->bulk_window, 600);
+	LOADS("[message]\nbulk_copies = First\nbulk_batch_header = X-Run.Id\n"
+	    "bulk_match_subject = yes\nbulk_window = 2s\n");
+	ck_assert_int_eq(cfg->bulk_copies, CFG_BULK_FIRST);
+	ck_assert_str_eq(cfg->bulk_batch_header, "X-Run.Id");
+	ck_assert(cfg->bulk_match_subject);
+	ck_assert_uint_eq(cfg->bulk_window, 2);
+	/* Empty: back to the default, a header is always named. */
+	LOADS("[message]\nbulk_batch_header =\n");
+	ck_assert_str_eq(cfg->bulk_batch_header, "X-Batch-ID");
+	FAILS("[message]\nbulk_copies = once\n", "t.conf:2: bulk_copies: "
+	    "invalid value 'once' (one of: every, first)");
+	FAILS("[message]\nbulk_batch_header = X-Batch-ID:\n", "t.conf:2: "
+	    "bulk_batch_header: invalid header name 'X-Batch-ID:'");
+	FAILS("[message]\nbulk_batch_header = X Batch\n",
+	    "invalid header name 'X Batch'");
+	FAILS("[message]\nbulk_batch_header = X-B\xc3\xa4tch\n",
+	    "invalid header name");
+	FAILS("[message]\nbulk_window = 0\n", "t.conf:2: bulk_window: "
+	    "duration '0' out of range (1s to 604800s)");
+	FAILS("[message]\nbulk_window = 8d\n", "out of range");
+	FAILS("[message]\nbulk_match_subject = maybe\n", "invalid boolean");
+}
+END_TEST
+
 START_TEST(address_lists)
 {
 	LOADS("[message]\nexclude = a@example.org; b@example.org ,c@example.org,,\n"
@@ -994,6 +1025,7 @@ main(void)
 	tcase_add_test(tc, sizes);
 	tcase_add_test(tc, booleans);
 	tcase_add_test(tc, enums_and_levels);
+	tcase_add_test(tc, bulk_keys);
 	tcase_add_test(tc, address_lists);
 	tcase_add_test(tc, mailboxes);
 	tcase_add_test(tc, comments_and_quotes);

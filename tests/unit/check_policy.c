@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulk.h"
 #include "policy.h"
 
 static struct cfg *cfg;
@@ -48,6 +49,8 @@ config(const char *text)
 {
 	struct str diag = STR_INIT;
 
+	cfg_free(cfg);		/* a test may load another */
+	cfg = NULL;
 	ck_assert_msg(cfg_load_buffer("t.conf", text, strlen(text),
 	    CFG_NO_FILE_CHECKS, &cfg, &diag) == CFG_OK, "%s", str_cstr(&diag));
 	str_free(&diag);
@@ -567,6 +570,254 @@ START_TEST(milter_header_breaks)
 }
 END_TEST
 
+/*
+ * bulk_copies: a store in memory, as the milter keeps it; "now" is moved
+ * by hand.  Each message() of a batch runs on a fresh message.
+ */
+static struct bulk_table bulk_t;
+static long long bulk_clock = 1000000;
+static bool bulk_fail;
+
+static bool
+bulk_claim(void *arg, const uint64_t *keys, bool *first, size_t n,
+    unsigned window_s)
+{
+	size_t i;
+
+	(void)arg;
+	if (bulk_fail)
+		return false;
+	for (i = 0; i < n; i++)
+		first[i] = bulk_table_claim(&bulk_t, keys[i], bulk_clock,
+		    (long long)window_s * 1000);
+	return true;
+}
+
+static const struct policy_bulk bulk_store = { bulk_claim, NULL };
+
+static const char *const bulk_conf =
+    "[message]\nbulk_copies = first\nbulk_window = 1m\n%s";
+
+static void
+bulk_config(const char *extra)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), bulk_conf, extra);
+	config(text);
+	bulk_table_free(&bulk_t);
+	bulk_table_init(&bulk_t, 100);
+	bulk_fail = false;
+}
+
+/* The next message: the last one's state goes, the config stays. */
+static void
+next_message(void)
+{
+	size_t i;
+
+	for (i = 0; i < m.nrcpts; i++)
+		free(m.rcpts[i]);
+	free(m.rcpts);
+	free(m.sender);
+	hdr_free(&hb);
+	policy_result_free(&r);
+	policy_result_init(&r);
+	memset(&m, 0, sizeof(m));
+	m.hdr = &hb;
+	m.bulk = &bulk_store;
+}
+
+static bool
+has_rcpt(const char *want)
+{
+	size_t i;
+
+	for (i = 0; i < m.nrcpts; i++)
+		if (strcmp(m.rcpts[i], want) == 0)
+			return true;
+	return false;
+}
+
+START_TEST(bulk_first_copy_only)
+{
+	bulk_config("");
+	next_message();
+	message("<app@school.example>", "X-Batch-ID: 42\nTo: s1@example.net\n"
+	    "Cc: Trainer <trainer@example.org>\nSubject: r\n\n",
+	    "<s1@example.net>", "<trainer@example.org>", NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(r.n, 0);
+	next_message();
+	message("<app@school.example>", "X-Batch-ID:  42 \nTo: s2@example.net\n"
+	    "Cc: Trainer <TRAINER@Example.ORG.>\nSubject: r\n\n",
+	    "<s2@example.net>", "<trainer@example.org>", NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	ck_assert_uint_eq(m.nrcpts, 1);
+	ck_assert(rcpt_is(0, "<s2@example.net>"));
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_int_eq(r.v[0].op, POLICY_DELRCPT);
+	ck_assert_str_eq(r.v[0].value, "<trainer@example.org>");
+	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions),
+	    "bulk_copies_dropped=1"));
+	HAS("Cc: Trainer <TRAINER@Example.ORG.>\n");	/* as written */
+	/* Another batch: its own first copy. */
+	next_message();
+	message("<app@school.example>", "X-Batch-ID: 43\nTo: s3@example.net\n"
+	    "Cc: trainer@example.org\n\n", "s3@example.net",
+	    "trainer@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	/* After a whole window without a message of batch 42: new again. */
+	bulk_clock += 60000;
+	next_message();
+	message("<app@school.example>", "X-Batch-ID: 42\nTo: s4@example.net\n"
+	    "Cc: trainer@example.org\n\n", "s4@example.net",
+	    "trainer@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+}
+END_TEST
+
+/* Per copy recipient: each trainer of a batch gets one; To always wins;
+   envelope-only recipients are no copies; Bcc ones are. */
+START_TEST(bulk_who_is_a_copy)
+{
+	static const char *const rc[] = { "s@example.net", "a@example.org",
+		"b@example.org", "hidden@example.org", "both@example.org",
+		"env@example.org", "taken@example.org" };
+	int round;
+
+	bulk_config("");
+	for (round = 0; round < 2; round++) {
+		char *bcc[] = { "Taken@example.org" };
+
+		next_message();
+		m.bcc = bcc;
+		m.nbcc = 1;
+		message("a@x.example", "X-Batch-ID: b\nTo: s@example.net, "
+		    "both@example.org\nCc: a@example.org\nCc: b@example.org, "
+		    "both@example.org, undisclosed:;\n"
+		    "Bcc: hidden@example.org\n\n", rc[0], rc[1], rc[2], rc[3],
+		    rc[4], rc[5], rc[6], NULL);
+		run();
+		ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+		if (round == 0) {
+			ck_assert_uint_eq(m.nrcpts, 7);
+			continue;
+		}
+		ck_assert_uint_eq(m.nrcpts, 3);
+		ck_assert(has_rcpt("s@example.net"));
+		ck_assert(has_rcpt("both@example.org"));
+		ck_assert(has_rcpt("env@example.org"));
+	}
+	/* A new Cc in a batch already under way gets its copy. */
+	next_message();
+	message("a@x.example", "X-Batch-ID: b\nTo: s@example.net\n"
+	    "Cc: a@example.org, new@example.org\n\n", "s@example.net",
+	    "a@example.org", "new@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert(has_rcpt("new@example.org"));
+}
+END_TEST
+
+START_TEST(bulk_subject_batches)
+{
+	const char *hdr_a = "To: s@example.net\nCc: t@example.org\n"
+	    "Subject: Reminder\n\n";
+	const char *hdr_b = "To: s@example.net\nCc: t@example.org\n"
+	    "Subject: Other\n\n";
+
+	/* Without the header and without bulk_match_subject: no batch. */
+	bulk_config("");
+	next_message();
+	message("app@x.example", hdr_a, "s@example.net", "t@example.org", NULL);
+	run();
+	next_message();
+	message("app@x.example", hdr_a, "s@example.net", "t@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+
+	bulk_config("bulk_match_subject = yes\n");
+	next_message();
+	message("app@x.example", hdr_a, "s@example.net", "t@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	next_message();
+	message("<APP@x.example>", hdr_a, "s@example.net", "t@example.org",
+	    NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 1);
+	/* Another Subject, another sender: other batches. */
+	next_message();
+	message("app@x.example", hdr_b, "s@example.net", "t@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	next_message();
+	message("other@x.example", hdr_a, "s@example.net", "t@example.org",
+	    NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	/* The batch header, named otherwise, wins over the Subject. */
+	bulk_config("bulk_match_subject = yes\nbulk_batch_header = X-Run\n");
+	next_message();
+	message("app@x.example", "X-Run: 1\nSubject: a\nTo: s@example.net\n"
+	    "Cc: t@example.org\n\n", "s@example.net", "t@example.org", NULL);
+	run();
+	next_message();
+	message("app@x.example", "X-Run: 1\nSubject: b\nTo: s@example.net\n"
+	    "Cc: t@example.org\n\n", "s@example.net", "t@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 1);
+}
+END_TEST
+
+/* Unsure: every copy goes out. */
+START_TEST(bulk_errs_towards_sending)
+{
+	const char *hdr = "X-Batch-ID: 1\nTo: s@example.net\n"
+	    "Cc: t@example.org\n\n";
+
+	bulk_config("");
+	next_message();
+	message("a@x.example", hdr, "s@example.net", "t@example.org", NULL);
+	run();
+	/* The store fails. */
+	bulk_fail = true;
+	next_message();
+	message("a@x.example", hdr, "s@example.net", "t@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions),
+	    "bulk=store-failed"));
+	bulk_fail = false;
+	/* A Cc that does not parse: who is a copy cannot be told. */
+	next_message();
+	message("a@x.example", "X-Batch-ID: 1\nTo: s@example.net\n"
+	    "Cc: t@example.org, <broken\n\n", "s@example.net",
+	    "t@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	/* No store given (bulk_copies = first but a front end without
+	   one), and bulk_copies = every. */
+	next_message();
+	m.bulk = NULL;
+	message("a@x.example", hdr, "s@example.net", "t@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	config("[message]\nbulk_copies = every\n");
+	next_message();
+	message("a@x.example", hdr, "s@example.net", "t@example.org", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	bulk_table_free(&bulk_t);
+}
+END_TEST
+
 START_TEST(everything_together)
 {
 	config("[relay main]\nhost = h\nusername = alice@example.org\n"
@@ -618,6 +869,10 @@ main(void)
 	tcase_add_test(tc, redirect_subject_added);
 	tcase_add_test(tc, milter_header_breaks);
 	tcase_add_test(tc, everything_together);
+	tcase_add_test(tc, bulk_first_copy_only);
+	tcase_add_test(tc, bulk_who_is_a_copy);
+	tcase_add_test(tc, bulk_subject_batches);
+	tcase_add_test(tc, bulk_errs_towards_sending);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "bulk.h"
 #include "pace.h"
 #include "privsep.h"
 #include "secret.h"
@@ -152,6 +153,8 @@ START_TEST(test_requests_checked)
 	ck_assert(req_ok(PRIVSEP_ENV_READ, f, 1));
 	ck_assert(req_ok(PRIVSEP_LIST, f, 0));
 	ck_assert(!req_ok(PRIVSEP_LIST, f, 1));
+	ck_assert(req_ok(PRIVSEP_BULK, f, 0));
+	ck_assert(!req_ok(PRIVSEP_BULK, f, 1));
 	ck_assert(!req_ok(PRIVSEP_CREATE, f, 0));
 	ck_assert(!req_ok(0, f, 1));
 	ck_assert(!req_ok(PRIVSEP_REPLY, f, 1));
@@ -458,6 +461,12 @@ START_TEST(test_helper_pace_and_bad_request)
 	ck_assert_int_eq(pace_wait_fd(fd, 10, &started, &err), PACE_OK);
 	ck_assert(exists(".", "pace.main"));
 	ck_assert_int_eq(privsep_pace(&ps, 3, &fd, &err), PACE_EIO);
+	/* The bulk_copies state: the helper's own queue directory. */
+	ck_assert_msg(privsep_bulk(&ps, &fd, &err) == BULK_OK, "%s",
+	    str_cstr(&err));
+	ck_assert_int_eq(write(fd, "0000000000000001 1\n", 19), 19);
+	close(fd);
+	ck_assert(exists(".", BULK_FILE));
 	/* A path for an id: the helper stops serving. */
 	ck_assert_int_eq(privsep_remove(&ps, "../env/x", &err), SPOOL_EIO);
 	ck_assert_int_eq(privsep_secret(&ps, PRIVSEP_RELAY, 0, &err, &err),
