@@ -15,9 +15,13 @@ AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir; \
 # Sources default to tests/unit/NAME.c; every program without its own
 # LDADD links this.  Without Check (configure says so), one test that
 # fails and names the package stands in for them.
-LDADD = $(LIBSHIM) $(CHECK_LIBS)
+LDADD = tests/unit/libcheckmain.a $(LIBSHIM) $(CHECK_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 if HAVE_CHECK
+# The main() they share (tests/unit/check_main.h).
+check_LIBRARIES = tests/unit/libcheckmain.a
+tests_unit_libcheckmain_a_SOURCES = tests/unit/check_main.h \
+	tests/unit/check_main.c
 check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
 	tests/unit/check_ids tests/unit/check_cfg tests/unit/check_addr \
 	tests/unit/check_rfc2047 tests/unit/check_hdr \

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "check_main.h"
 #include "addr.h"
 
 /* Parse a whole header value and format it back; "ERR: ..." on failure. */
@@ -674,13 +675,11 @@ END_TEST
 
 #define ROWS(t) (sizeof(t) / sizeof((t)[0]))
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("addr");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_list, 0, ROWS(list_rows));
 	tcase_add_loop_test(tc, test_list_reparse, 0, ROWS(list_rows));
@@ -703,9 +702,5 @@ main(void)
 	tcase_add_test(tc, test_qualify_refused);
 	tcase_add_loop_test(tc, test_routed, 0, ROWS(routed_rows));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }

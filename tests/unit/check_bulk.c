@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "bulk.h"
 
 START_TEST(test_hash_fnv1a)
@@ -255,14 +256,12 @@ START_TEST(test_file_lock_bounded)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("bulk");
 	TCase *tc = tcase_create("core");
 	TCase *tf = tcase_create("file");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_hash_fnv1a);
 	tcase_add_test(tc, test_claim_first_then_not);
@@ -276,10 +275,6 @@ main(void)
 	tcase_add_test(tf, test_file_lock_bounded);
 	tcase_set_timeout(tf, 30);
 	suite_add_tcase(s, tf);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	unit_nofork = true;
+	return s;
 }

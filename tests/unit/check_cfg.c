@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "cfg.h"
 #include "cfg_holder.h"
 
@@ -1002,16 +1003,14 @@ rmtree(void)
 		fprintf(stderr, "cannot remove %s\n", tmpdir);
 }
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("cfg");
 	TCase *tc = tcase_create("cfg");
-	SRunner *sr;
-	int failed;
 
 	if (mkdtemp(tmpdir) == NULL)
-		return 99;
+		abort();
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, relay_defaults);
 	tcase_add_test(tc, global_defaults);
@@ -1056,10 +1055,12 @@ main(void)
 	tcase_add_test(tc, load_flags_no_file_checks);
 	tcase_add_test(tc, holder_reload);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	return s;
+}
+
+int
+unit_done(void)
+{
 	rmtree();
-	return failed == 0 ? 0 : 1;
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "dsn.h"
 
 static struct str out = STR_INIT, hdr = STR_INIT;
@@ -209,13 +210,11 @@ START_TEST(test_hostile_reply_and_header)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("dsn");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_refusal_report);
@@ -223,9 +222,5 @@ main(void)
 	tcase_add_test(tc, test_given_up_without_reply);
 	tcase_add_test(tc, test_hostile_reply_and_header);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }

@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "check_main.h"
 #include "hdr.h"
 #include "smtp_data.h"
 
@@ -883,8 +884,8 @@ START_TEST(test_data_files)
 }
 END_TEST
 
-static Suite *
-hdr_suite(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("hdr");
 	TCase *tc = tcase_create("parse");
@@ -924,14 +925,3 @@ hdr_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(hdr_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}

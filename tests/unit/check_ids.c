@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "ids.h"
 
 START_TEST(test_queue_ids_unique_and_safe)
@@ -220,13 +221,11 @@ START_TEST(test_domain_choice)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("ids");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_queue_ids_unique_and_safe);
 	tcase_add_test(tc, test_message_id);
@@ -235,9 +234,5 @@ main(void)
 	tcase_add_test(tc, test_domain_ok);
 	tcase_add_test(tc, test_domain_choice);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }

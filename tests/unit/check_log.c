@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "log.h"
 #include "str.h"
 
@@ -77,8 +78,8 @@ START_TEST(test_level_names)
 }
 END_TEST
 
-static Suite *
-log_suite(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("log");
 	TCase *tc = tcase_create("core");
@@ -91,14 +92,3 @@ log_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(log_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}

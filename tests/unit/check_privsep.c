@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "cfg.h"
 #include "bulk.h"
 #include "pace.h"
@@ -475,8 +476,8 @@ START_TEST(test_helper_pace_and_bad_request)
 }
 END_TEST
 
-static Suite *
-privsep_suite(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("privsep");
 	TCase *tc = tcase_create("wire"), *th = tcase_create("helper");
@@ -494,14 +495,3 @@ privsep_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(privsep_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "rfc2047.h"
 
 static const struct {
@@ -176,13 +177,11 @@ END_TEST
 
 #define ROWS(t) (sizeof(t) / sizeof((t)[0]))
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("rfc2047");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_decode, 0, ROWS(dec_rows));
 	tcase_add_test(tc, test_decode_appends);
@@ -191,9 +190,5 @@ main(void)
 	tcase_add_loop_test(tc, test_needs_encoding, 0, ROWS(needs_rows));
 	tcase_add_test(tc, test_linear);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }

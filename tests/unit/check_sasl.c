@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "base64.h"
 #include "sasl.h"
 
@@ -170,13 +171,11 @@ START_TEST(test_choose)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("sasl");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_b64_vectors, 0,
 	    sizeof(b64_vectors) / sizeof(b64_vectors[0]));
@@ -189,9 +188,5 @@ main(void)
 	tcase_add_test(tc, test_oauthbearer);
 	tcase_add_test(tc, test_choose);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "smopt.h"
 
 #define MAXARGS 12
@@ -229,13 +230,11 @@ START_TEST(test_split)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("smopt");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_usage_errors, 0,
 	    sizeof(usage_rows) / sizeof(usage_rows[0]));
@@ -248,9 +247,5 @@ main(void)
 	tcase_add_test(tc, test_double_dash);
 	tcase_add_test(tc, test_split);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "smtp_data.h"
 #include "../fuzz/smtp_data_wire.h"
 
@@ -321,8 +322,8 @@ START_TEST(test_feed_after_finish_dies)
 }
 END_TEST
 
-static Suite *
-smtp_data_suite(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("smtp_data");
 	TCase *tc = tcase_create("encode");
@@ -340,14 +341,3 @@ smtp_data_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(smtp_data_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "check_main.h"
 #include "smtp_reply.h"
 
 /*
@@ -594,8 +595,8 @@ START_TEST(test_ehlo_refused)
 }
 END_TEST
 
-static Suite *
-smtp_reply_suite(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("smtp_reply");
 	TCase *tc = tcase_create("reply");
@@ -626,14 +627,3 @@ smtp_reply_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(smtp_reply_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "smtpin.h"
 
 struct record {
@@ -330,13 +331,11 @@ START_TEST(test_max_size)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("smtpin");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_symfony_session);
 	tcase_add_loop_test(tc, test_smuggling, 0,
@@ -349,9 +348,5 @@ main(void)
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_max_size);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "spool.h"
 
 static char dir[] = "/tmp/check_spool.XXXXXX";
@@ -284,17 +285,14 @@ START_TEST(space_check)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("spool");
 	TCase *tc = tcase_create("spool");
-	SRunner *sr;
-	int failed;
-	char cmd[256];
 
 	if (mkdtemp(dir) == NULL)
-		return 99;
+		abort();
 	tcase_add_test(tc, env_round_trip);
 	tcase_add_test(tc, env_bad);
 	tcase_add_test(tc, commit_lock_remove);
@@ -302,14 +300,16 @@ main(void)
 	tcase_add_test(tc, orphans_swept);
 	tcase_add_test(tc, space_check);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	unit_nofork = true;
+	return s;
+}
+
+int
+unit_done(void)
+{
+	char cmd[256];
+
 	str_free(&err);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return 1;
-	return failed == 0 ? 0 : 1;
+	return system(cmd) != 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "str.h"
 
 START_TEST(test_empty)
@@ -194,8 +195,8 @@ START_TEST(test_has_8bit)
 }
 END_TEST
 
-static Suite *
-str_suite(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("str");
 	TCase *tc = tcase_create("core");
@@ -217,14 +218,3 @@ str_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(str_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}

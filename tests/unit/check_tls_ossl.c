@@ -13,6 +13,7 @@
 
 /* The table itself is inspected, not OpenSSL called through it. */
 #define TLS_OSSL_NO_REDIRECT
+#include "check_main.h"
 #include "tls_ossl.h"
 
 #ifdef SMTPGATE_OPENSSL_DLOPEN
@@ -33,23 +34,17 @@ START_TEST(test_load_fails_again)
 END_TEST
 #endif
 
-int
-main(void)
+Suite *
+unit_suite(void)
 {
 	Suite *s = suite_create("tls_ossl");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 #ifndef SMTPGATE_OPENSSL_DLOPEN
-	return 77;		/* OpenSSL is linked: nothing is loaded */
+	return NULL;	/* OpenSSL is linked: nothing is loaded */
 #else
 	tcase_add_test(tc, test_load_fails_again);
 #endif
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }
