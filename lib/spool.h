@@ -167,6 +167,23 @@ int	spool_remove(struct spool *sp, const char *id, struct str *err);
 /* Unlock and close. */
 void	spool_release(struct spool_msg *m);
 
+struct cfg_durations;
+/*
+ * After an attempt on a queued message whose envelope e has been cut to
+ * the recipients still due: with none left the message is removed (the
+ * caller holds the lock); else it is rescheduled: one more attempt, the
+ * next try after the wait that retry (the [queue] retry list) gives for
+ * that attempt, the last error (escaped to one line) and relay, and the
+ * envelope is rewritten.  *kept says which.  On failure err says why and
+ * the old envelope stays: a duplicate at worst, never a loss.
+ */
+int	spool_reschedule(struct spool *sp, struct spool_env *e,
+	    const struct cfg_durations *retry, long long now, const char *error,
+	    size_t error_len, const char *relay, bool *kept, struct str *err);
+/* When the next attempt is due after attempts tries, by retry. */
+long long spool_next_try(const struct cfg_durations *retry, unsigned attempts,
+	    long long now);
+
 /*
  * The ids in env/ that this caller may see, sorted; *hidden (if not NULL)
  * counts the others.  The direct back end shows all and also removes

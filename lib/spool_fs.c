@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfg.h"
 #include "spool.h"
 
 #define SPOOL_ORPHAN_AGE (24 * 3600)
@@ -633,6 +634,36 @@ spool_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
 	*n = 0;
 	return sp->ops->list(sp, ids, n, hidden != NULL ? hidden : &dummy,
 	    err);
+}
+
+long long
+spool_next_try(const struct cfg_durations *retry, unsigned attempts,
+    long long now)
+{
+	size_t k;
+
+	if (retry->n == 0)
+		return now + 300;
+	k = attempts == 0 ? 0 : attempts - 1;
+	if (k >= retry->n)
+		k = retry->n - 1;
+	return now + retry->v[k];
+}
+
+int
+spool_reschedule(struct spool *sp, struct spool_env *e,
+    const struct cfg_durations *retry, long long now, const char *error,
+    size_t error_len, const char *relay, bool *kept, struct str *err)
+{
+	*kept = e->nrcpts > 0;
+	if (!*kept)
+		return spool_remove(sp, e->id, err);
+	e->attempts++;
+	e->next_try = spool_next_try(retry, e->attempts, now);
+	spool_env_set_error(e, error != NULL ? error : "", error_len);
+	free(e->relay);
+	e->relay = relay != NULL ? xstrdup(relay) : NULL;
+	return spool_env_write(sp, e, err);
 }
 
 int

@@ -104,7 +104,7 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	struct submit_notice n;
 	struct str err = STR_INIT;
 	long long now = (long long)time(NULL);
-	bool expired;
+	bool expired, kept;
 	size_t i;
 
 	st->tried++;
@@ -134,24 +134,16 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	n.why = "given up after the message was in the queue longer than "
 	    "[queue] max_age";
 	submit_notice(&s, &r, &n);
-	if (e->nrcpts == 0) {
-		if (spool_remove(sp, e->id, &err) != SPOOL_OK)
-			log_error("%s: %s", e->id, str_cstr(&err));
-		if (r.st == SMTP_SENT && !expired)
-			st->sent++;
-		else
-			st->bounced++;
-	} else {
-		e->attempts++;
-		e->next_try = submit_next_try(qe->cfg, e->attempts, now);
-		spool_env_set_error(e, r.res.text.data ? r.res.text.data : "",
-		    r.res.text.len);
-		free(e->relay);
-		e->relay = r.relay ? xstrdup(r.relay->name) : NULL;
-		if (spool_env_write(sp, e, &err) != SPOOL_OK)
-			log_error("%s: %s", e->id, str_cstr(&err));
+	if (spool_reschedule(sp, e, &qe->cfg->retry, now, r.res.text.data,
+	    r.res.text.len, r.relay ? r.relay->name : NULL, &kept, &err) !=
+	    SPOOL_OK)
+		log_error("%s: %s", e->id, str_cstr(&err));
+	if (kept)
 		st->deferred++;
-	}
+	else if (r.st == SMTP_SENT && !expired)
+		st->sent++;
+	else
+		st->bounced++;
 	submit_result_free(&r);
 	s.body.fp = NULL;	/* the spool owns the file */
 	submit_free(&s);

@@ -183,8 +183,5 @@ struct submit_notice {
  */
 void	submit_notice(const struct submit *s, const struct submit_result *r,
 	    const struct submit_notice *n);
-/* When the next attempt is due after attempts tries ([queue] retry). */
-long long submit_next_try(const struct cfg *cfg, unsigned attempts,
-	    long long now);
 
 #endif

@@ -629,20 +629,6 @@ submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
 	return rc;
 }
 
-/* When the next attempt of a message tried attempts times is due. */
-long long
-submit_next_try(const struct cfg *cfg, unsigned attempts, long long now)
-{
-	size_t k;
-
-	if (cfg->retry.n == 0)
-		return now + 300;
-	k = attempts == 0 ? 0 : attempts - 1;
-	if (k >= cfg->retry.n)
-		k = cfg->retry.n - 1;
-	return now + cfg->retry.v[k];
-}
-
 /*
  * After the first attempt of a spooled message: drop the recipients that
  * are done, keep the deferred ones for the queue runner.  Returns true
@@ -653,38 +639,28 @@ submit_requeue(struct submit *s, struct spool *sp, struct spool_env *e,
     const struct submit_result *r, struct str *err)
 {
 	struct str werr = STR_INIT;
-	size_t i, keep = 0;
+	size_t i;
 	long long now = (long long)time(NULL);
+	bool kept;
 
 	for (i = 0; i < e->nrcpts; i++)
 		free(e->rcpts[i]);
 	e->nrcpts = 0;
 	for (i = 0; i < r->env.nrcpts; i++)
 		if (r->st != SMTP_PERM && submit_rcpt_state(r, i) ==
-		    SUBMIT_RCPT_DEFERRED) {
+		    SUBMIT_RCPT_DEFERRED)
 			spool_env_add_rcpt(e, r->env.rcpts[i].addr);
-			keep++;
-		}
-	if (keep == 0) {
-		if (spool_remove(sp, e->id, &werr) != SPOOL_OK)
-			log_error("%s: %s", e->id, str_cstr(&werr));
-		str_free(&werr);
-		return false;
-	}
-	e->attempts = 1;
-	e->next_try = submit_next_try(s->cfg, 1, now);
-	spool_env_set_error(e, r->res.text.data ? r->res.text.data : "",
-	    r->res.text.len);
-	free(e->relay);
-	e->relay = r->relay ? xstrdup(r->relay->name) : NULL;
-	if (spool_env_write(sp, e, &werr) != SPOOL_OK) {
+	if (spool_reschedule(sp, e, &s->cfg->retry, now, r->res.text.data,
+	    r->res.text.len, r->relay ? r->relay->name : NULL, &kept, &werr) !=
+	    SPOOL_OK) {
 		/* The old envelope (every recipient) stays: a duplicate at
 		   worst, never a loss. */
-		str_appendf(err, "queue: %s\n", str_cstr(&werr));
+		if (kept)
+			str_appendf(err, "queue: %s\n", str_cstr(&werr));
 		log_error("%s: %s", e->id, str_cstr(&werr));
 	}
 	str_free(&werr);
-	return true;
+	return kept;
 }
 
 int
