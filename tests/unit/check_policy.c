@@ -48,8 +48,10 @@ config(const char *text)
 {
 	struct str diag = STR_INIT;
 
+	/* As the milter loads it: an [account] names a login only. */
 	ck_assert_msg(cfg_load_buffer("t.conf", text, strlen(text),
-	    CFG_NO_FILE_CHECKS, &cfg, &diag) == CFG_OK, "%s", str_cstr(&diag));
+	    CFG_NO_FILE_CHECKS | CFG_NO_SECRETS, &cfg, &diag) == CFG_OK, "%s",
+	    str_cstr(&diag));
 	str_free(&diag);
 }
 
