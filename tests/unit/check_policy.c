@@ -557,6 +557,171 @@ START_TEST(milter_header_breaks)
 }
 END_TEST
 
+static const char *const rule_conf =
+    "[rule class]\nwhen_header = X-Mail-Context: class\n"
+    "add_cc = teacher@school.example\nadd_bcc = archive@school.example\n"
+    "[rule school]\nwhen_sender = @school.example\n"
+    "add_cc = office@school.example, teacher@school.example\n"
+    "[rule both]\nwhen_header = x-mail-context: term-*\n"
+    "when_sender = head@school.example\nadd_bcc = board@school.example\n";
+
+/* when_header: name in any case, value exact after trimming; Cc in the
+   header (a new field), Bcc in the envelope only. */
+START_TEST(rule_header_adds_cc_and_bcc)
+{
+	config(rule_conf);
+	message("<app@example.org>", "From: app@example.org\n"
+	    "To: parent@example.net\nX-MAIL-CONTEXT:  class  \n\n",
+	    "<parent@example.net>", NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	ck_assert_uint_eq(m.nrcpts, 3);
+	ck_assert(rcpt_is(1, "teacher@school.example"));
+	ck_assert(rcpt_is(2, "archive@school.example"));
+	HAS("Cc: teacher@school.example\n");
+	HASNT("archive");
+	/* The milter's edits: the header, then the two recipients. */
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_int_eq(r.v[0].op, POLICY_ADDHDR);
+	ck_assert_str_eq(r.v[0].name, "Cc");
+	ck_assert_int_eq(r.v[1].op, POLICY_ADDRCPT);
+	ck_assert_str_eq(r.v[1].value, "teacher@school.example");
+	ck_assert_int_eq(r.v[2].op, POLICY_ADDRCPT);
+	ck_assert_str_eq(r.v[2].value, "archive@school.example");
+	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions),
+	    "rule=class(cc=1,bcc=1)"));
+}
+END_TEST
+
+/* Exact means exact; a field of another name or another value does not
+   match; nor does a header rule's value turn up in another field. */
+START_TEST(rule_header_no_match)
+{
+	static const char *const headers[] = {
+		"X-Mail-Context: classes\n\n",
+		"X-Mail-Context: Class\n\n",
+		"X-Mail-Context2: class\n\n",
+		"Subject: X-Mail-Context: class\n\n",
+		"X-Mail-Context: term\n\n",	/* the glob needs "term-" */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		config(rule_conf);
+		message("<app@example.org>", headers[i], "<p@example.net>",
+		    NULL);
+		run();
+		ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+		ck_assert_msg(m.nrcpts == 1, "%s: %zu recipients", headers[i],
+		    m.nrcpts);
+		ck_assert_uint_eq(r.n, 0);
+		teardown();
+		setup();
+	}
+}
+END_TEST
+
+/* when_sender by domain; a Cc field that exists gets the new addresses
+   appended, not a second Cc; what To or Cc already names is not
+   repeated, and an envelope recipient is not added twice.  Two rules
+   matching add the union. */
+START_TEST(rule_sender_and_merge)
+{
+	config(rule_conf);
+	message("<Head@School.Example>", "To: teacher@school.example\n"
+	    "Cc: Someone <someone@example.net>\n"
+	    "X-Mail-Context: term-2\n\n",
+	    "<teacher@school.example>", "<someone@example.net>", NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	HAS("Cc: Someone <someone@example.net>, office@school.example\n");
+	ck_assert_uint_eq(count("Cc:"), 1);
+	ck_assert_uint_eq(count("teacher"), 1);
+	ck_assert_uint_eq(m.nrcpts, 4);
+	ck_assert(rcpt_is(2, "office@school.example"));
+	ck_assert(rcpt_is(3, "board@school.example"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions),
+	    "rule=school(cc=1,bcc=0) rule=both(cc=0,bcc=1)"));
+}
+END_TEST
+
+/* Both conditions set: both must hold.  A null, routed or unparsable
+   sender matches no when_sender. */
+START_TEST(rule_both_conditions)
+{
+	static const char *const senders[] = {
+		"<other@school.example>",	/* header ok, sender not */
+		"", "<>", "<@relay.example:head@school.example>",
+		"<head@school.example",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
+		config("[rule both]\nwhen_header = X-Ctx: term-*\n"
+		    "when_sender = head@school.example\n"
+		    "add_bcc = board@school.example\n");
+		message(senders[i], "X-Ctx: term-1\n\n", "<p@example.net>",
+		    NULL);
+		run();
+		ck_assert_msg(m.nrcpts == 1, "sender %s matched", senders[i]);
+		teardown();
+		setup();
+	}
+	config("[rule both]\nwhen_header = X-Ctx: term-*\n"
+	    "when_sender = head@school.example\n"
+	    "add_bcc = board@school.example\n");
+	message("head@school.example", "X-Ctx: term-1\n\n", "<p@example.net>",
+	    NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert(rcpt_is(1, "board@school.example"));
+}
+END_TEST
+
+/* Rules come before redirect: on a test system the added recipients
+   are redirected and recorded like the others; and before exclude. */
+START_TEST(rule_before_redirect_and_exclude)
+{
+	config("[message]\nexclude = archive@school.example\n"
+	    "[rule class]\nwhen_header = X-Mail-Context: class\n"
+	    "add_cc = teacher@school.example\n"
+	    "add_bcc = archive@school.example, audit@school.example\n"
+	    "[redirect]\nenabled = yes\n[report qa@example.org]\n");
+	message("<app@example.org>", "X-Mail-Context: class\n\n",
+	    "<parent@example.net>", NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	ck_assert_uint_eq(m.nrcpts, 1);
+	ck_assert(rcpt_is(0, "qa@example.org"));
+	HAS("X-Original-To: teacher@school.example\n");
+	HAS("X-Original-To: audit@school.example\n");
+	HASNT("X-Original-To: archive");
+	HAS("Cc: teacher@school.example\n");
+}
+END_TEST
+
+/* Through the milter: fields as the MTA reports them; the existing Cc
+   is changed at its occurrence. */
+START_TEST(rule_milter_edits)
+{
+	config(rule_conf);
+	m.sender = xstrdup("<x@school.example>");
+	m.rcpts = xcalloc(1, sizeof(char *));
+	m.rcpts[m.nrcpts++] = xstrdup("<p@example.net>");
+	hdr_add_parsed(&hb, "Cc", "a@example.net,\r\n\tb@example.net");
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_int_eq(r.v[0].op, POLICY_CHGHDR);
+	ck_assert_str_eq(r.v[0].name, "Cc");
+	ck_assert_uint_eq(r.v[0].occurrence, 1);
+	ck_assert_str_eq(r.v[0].value, "a@example.net,\tb@example.net, "
+	    "office@school.example, teacher@school.example");
+	ck_assert_int_eq(r.v[1].op, POLICY_ADDRCPT);
+	ck_assert_int_eq(r.v[2].op, POLICY_ADDRCPT);
+}
+END_TEST
+
 START_TEST(everything_together)
 {
 	config("[relay main]\nhost = h\nusername = alice@example.org\n"
@@ -607,6 +772,12 @@ main(void)
 	tcase_add_test(tc, redirect_without_report);
 	tcase_add_test(tc, redirect_subject_added);
 	tcase_add_test(tc, milter_header_breaks);
+	tcase_add_test(tc, rule_header_adds_cc_and_bcc);
+	tcase_add_test(tc, rule_header_no_match);
+	tcase_add_test(tc, rule_sender_and_merge);
+	tcase_add_test(tc, rule_both_conditions);
+	tcase_add_test(tc, rule_before_redirect_and_exclude);
+	tcase_add_test(tc, rule_milter_edits);
 	tcase_add_test(tc, everything_together);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
