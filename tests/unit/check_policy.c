@@ -722,6 +722,54 @@ START_TEST(rule_milter_edits)
 }
 END_TEST
 
+/* [message] from on a message without From (the milter's case); one
+   that has a From keeps it. */
+START_TEST(default_from_added)
+{
+	config("[message]\nfrom = \"Example App\" <noreply@example.org>\n");
+	message("<app@example.org>", "Subject: no from\n\n", "<p@example.net>",
+	    NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	HAS("From: \"Example App\" <noreply@example.org>\n");
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_int_eq(r.v[0].op, POLICY_ADDHDR);
+	ck_assert_str_eq(r.v[0].name, "From");
+	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions), "from=added"));
+	teardown();
+	setup();
+	config("[message]\nfrom = noreply@example.org\n");
+	message("<app@example.org>", "from: app@example.org\n\n",
+	    "<p@example.net>", NULL);
+	run();
+	ck_assert_uint_eq(r.n, 0);
+	HASNT("noreply");
+	teardown();
+	setup();
+	/* Without [message] from nothing is invented. */
+	config("[general]\n");
+	message("<app@example.org>", "Subject: x\n\n", "<p@example.net>",
+	    NULL);
+	run();
+	ck_assert_uint_eq(r.n, 0);
+}
+END_TEST
+
+/* The added From is judged like any other by from_must_match_login. */
+START_TEST(default_from_then_login)
+{
+	config("[relay main]\nhost = h\nusername = alice@example.org\n"
+	    "[message]\nfrom = Desk <desk@example.org>\n"
+	    "from_must_match_login = rewrite\n");
+	message("<alice@example.org>", "Subject: x\n\n", "<p@example.net>",
+	    NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	HAS("From: Desk <alice@example.org>\n");
+	HAS("X-Original-From: Desk <desk@example.org>\n");
+}
+END_TEST
+
 START_TEST(everything_together)
 {
 	config("[relay main]\nhost = h\nusername = alice@example.org\n"
@@ -778,6 +826,8 @@ main(void)
 	tcase_add_test(tc, rule_both_conditions);
 	tcase_add_test(tc, rule_before_redirect_and_exclude);
 	tcase_add_test(tc, rule_milter_edits);
+	tcase_add_test(tc, default_from_added);
+	tcase_add_test(tc, default_from_then_login);
 	tcase_add_test(tc, everything_together);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
