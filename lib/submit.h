@@ -6,7 +6,9 @@
  * Reading (submit_read*): the header is parsed and kept in memory for the
  * fixes; the body goes to an unlinked temporary file.  Recipients come from
  * the command line (split on ",", ";" and address_separator) and, with -t,
- * from To, Cc and Bcc; Bcc is removed.  Local names go through the aliases
+ * from To, Cc and Bcc; Bcc is removed.  Address fields written with
+ * address_separator between their addresses ("To: a@x; b@x") are read as
+ * lists and rewritten with commas (addr_comma_list()).  Local names go through the aliases
  * file, then get @domain (struct submit's domain: [general] domain,
  * /etc/mailname or the host name, chosen by ids_domain()).  Addresses
  * without a domain in From, Sender, Reply-To, To, Cc, Bcc and their

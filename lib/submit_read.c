@@ -187,6 +187,45 @@ submit_header_rcpts(struct submit *s, struct str *err)
 	return rc;
 }
 
+/*
+ * address_separator in the header: "To: a@x; b@x" (what users type into
+ * an application that passes it on) is read as two addresses, for -t
+ * and for the policy, and leaves with commas, as RFC 5322 and every
+ * relay want it.  A field valid as it is stays byte for byte (its DKIM
+ * signature too), as does one that does not parse either way: the
+ * reader that needs it (-t) says why.
+ */
+static void
+submit_separators(struct submit *s)
+{
+	static const char *const names[] = { "From", "Reply-To", "To", "Cc",
+		"Bcc", "Resent-From", "Resent-To", "Resent-Cc", "Resent-Bcc" };
+	struct str q = STR_INIT;
+	const struct str *v;
+	size_t i, n;
+	ssize_t k;
+
+	if (s->cfg->address_separator == '\0')
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (k = hdr_find(&s->hdr, names[i], 0); k >= 0;
+		    k = hdr_find(&s->hdr, names[i], (size_t)k + 1)) {
+			v = &s->hdr.v[k].value;
+			str_reset(&q);
+			if (addr_comma_list(v->data ? v->data : "", v->len,
+			    s->cfg->address_separator, &q, &n, NULL) !=
+			    ADDR_OK || n == 0)
+				continue;
+			if (hdr_replacen(&s->hdr, (size_t)k, q.data, q.len,
+			    NULL) != HDR_OK)
+				log_warning("%s: %s: cannot write the address "
+				    "separators as commas",
+				    str_cstr(&s->queue_id), names[i]);
+		}
+	}
+	str_free(&q);
+}
+
 /* Envelope sender: -f/-r, else [message] from, else user@hostname. */
 static int
 submit_sender(struct submit *s, const char *given, struct str *err)
@@ -409,6 +448,7 @@ submit_read(struct submit *s, FILE *in, struct str *err)
 
 	if ((rc = submit_take_message(s, in, o->ignore_dots, err)) != SUBMIT_OK)
 		return rc;
+	submit_separators(s);
 	if ((rc = submit_sender(s, o->sender, err)) != SUBMIT_OK)
 		return rc;
 	smopt_split_recipients(o, s->cfg->address_separator, &items);
@@ -437,6 +477,7 @@ submit_read_envelope(struct submit *s, const char *sender,
 	/* -bs data ends at the SMTP "."; a lone dot inside is data. */
 	if ((rc = submit_take_message(s, in, true, err)) != SUBMIT_OK)
 		return rc;
+	submit_separators(s);
 	if ((rc = submit_sender(s, sender, err)) != SUBMIT_OK)
 		return rc;
 	for (i = 0; i < nrcpts && rc == SUBMIT_OK; i++)
