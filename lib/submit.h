@@ -15,7 +15,9 @@
  * Resent- forms get @domain in the header too, aliases or not: as
  * Postfix's cleanup does, aliases are for delivery and change the
  * envelope only.  The sender is -f/-r, else the address of
- * [message] from, else user@hostname.  Date and Message-ID are added when
+ * [message] from, else user@hostname; but with -t and no -f, a From
+ * header of one address that is an [account]'s sender makes that
+ * address the sender, so the account's login is used.  Date and Message-ID are added when
  * missing; a missing From is made from -F/-f, [message] from or
  * user@hostname; from_display_name forces the From display name.
  *

@@ -269,6 +269,54 @@ submit_sender(struct submit *s, const char *given, struct str *err)
 	return rc;
 }
 
+/*
+ * -t without -f: the caller said who sends in the From header, not on
+ * the command line.  When that address is one of an [account]'s senders
+ * (an individual login), it becomes the envelope sender, so the account
+ * is chosen for it, here and from the queue, and its relay sees a MAIL
+ * FROM the login may use.  A From of several mailboxes, or one that is
+ * no account's, changes nothing.
+ */
+static void
+submit_sender_from_header(struct submit *s)
+{
+	const struct cfg *cfg = s->cfg;
+	struct addr_list l;
+	struct str bare = STR_INIT;
+	const struct str *v;
+	size_t i, j;
+	ssize_t k;
+
+	if ((k = hdr_find(&s->hdr, "From", 0)) < 0 ||
+	    hdr_find(&s->hdr, "From", (size_t)k + 1) >= 0)
+		return;
+	v = &s->hdr.v[k].value;
+	addr_list_init(&l);
+	if (addr_parse_list(v->data ? v->data : "", v->len, &l, NULL) !=
+	    ADDR_OK || l.n != 1 || l.v[0].domain.len == 0 ||
+	    addr_is_routed(&l.v[0]))
+		goto out;
+	for (i = 0; i < cfg->naccounts && bare.len == 0; i++)
+		for (j = 0; j < cfg->accounts[i].senders.n; j++)
+			if (addr_match(&l.v[0], cfg->accounts[i].senders.v[j])) {
+				submit_bare(&l.v[0], &bare);
+				log_debug("%s: envelope sender %s from the From "
+				    "header: [account %s]",
+				    str_cstr(&s->queue_id), str_cstr(&bare),
+				    cfg->accounts[i].address);
+				break;
+			}
+	if (bare.len > 0) {
+		if (str_has_8bit(bare.data, bare.len))
+			s->smtputf8 = true;
+		free(s->sender);
+		s->sender = str_detach(&bare);
+	}
+out:
+	addr_list_free(&l);
+	str_free(&bare);
+}
+
 /* The From header for a message that has none. */
 static int
 submit_make_from(struct submit *s, struct str *err)
@@ -464,7 +512,12 @@ submit_read(struct submit *s, FILE *in, struct str *err)
 		    "Cc and Bcc headers name nobody" : "no recipients given");
 		return SUBMIT_EUSAGE;
 	}
-	return submit_fix_header(s, err);
+	if ((rc = submit_fix_header(s, err)) != SUBMIT_OK)
+		return rc;
+	/* After the fixes: "From: alice" has its domain by now. */
+	if (o->from_headers && o->sender == NULL)
+		submit_sender_from_header(s);
+	return SUBMIT_OK;
 }
 
 int
