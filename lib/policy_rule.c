@@ -10,9 +10,9 @@
  * against user@domain or @domain patterns, judged like exclude and keep
  * (a routed or unparsable sender matches nothing).  Every matching rule
  * applies, in file order; an address is added once however many rules
- * name it.  The step runs before exclude and redirect, so on a test
- * system the added recipients are redirected like the others, and an
- * excluded address stays excluded.
+ * name it, and an excluded address ([message] exclude) never.  The step
+ * runs before redirect, so on a test system the added recipients are
+ * redirected and recorded like the others.
  */
 #include "config.h"
 
@@ -118,6 +118,23 @@ policy_rule_has_rcpt(const struct policy_ctx *c, const char *addr)
 	return hit;
 }
 
+/* exclude wins: an excluded address is never added, not even to Cc. */
+static bool
+policy_rule_excluded(const struct policy_ctx *c, const char *addr)
+{
+	const struct cfg_list *ex = &c->cfg->exclude;
+	struct addr a;
+	size_t i;
+	bool hit = false;
+
+	addr_init(&a);
+	if (policy_parse_path(addr, &a))
+		for (i = 0; i < ex->n && !hit; i++)
+			hit = addr_match(&a, ex->v[i]);
+	addr_free(&a);
+	return hit;
+}
+
 /* Is addr named in a To or Cc field already? */
 static bool
 policy_rule_in_header(const struct policy_ctx *c, const char *addr)
@@ -162,7 +179,8 @@ policy_rule_cc_header(struct policy_ctx *c, const struct cfg_list *cc)
 		str_append(&value, hb->v[k].value.data, vlen);
 	}
 	for (i = 0; i < cc->n; i++) {
-		if (policy_rule_in_header(c, cc->v[i]))
+		if (policy_rule_excluded(c, cc->v[i]) ||
+		    policy_rule_in_header(c, cc->v[i]))
 			continue;
 		if (value.len > 0)
 			str_appendz(&value, ", ");
@@ -182,7 +200,8 @@ policy_rule_rcpts(struct policy_ctx *c, const struct cfg_list *l)
 	size_t i, n = 0;
 
 	for (i = 0; i < l->n; i++)
-		if (!policy_rule_has_rcpt(c, l->v[i])) {
+		if (!policy_rule_excluded(c, l->v[i]) &&
+		    !policy_rule_has_rcpt(c, l->v[i])) {
 			policy_add_rcpt(c, l->v[i]);
 			n++;
 		}

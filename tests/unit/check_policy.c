@@ -697,6 +697,28 @@ START_TEST(rule_before_redirect_and_exclude)
 	HAS("X-Original-To: audit@school.example\n");
 	HASNT("X-Original-To: archive");
 	HAS("Cc: teacher@school.example\n");
+	/* The excluded address was never added: no edit adds and removes
+	   it at the MTA. */
+	ck_assert_uint_eq(count("archive"), 0);
+	for (size_t i = 0; i < r.n; i++)
+		ck_assert(r.v[i].value == NULL ||
+		    strstr(r.v[i].value, "archive") == NULL);
+}
+END_TEST
+
+/* exclude keeps an address out of the Cc header a rule writes too. */
+START_TEST(rule_excluded_cc)
+{
+	config("[message]\nexclude = teacher@school.example\n"
+	    "[rule class]\nwhen_header = X-Mail-Context: class\n"
+	    "add_cc = teacher@school.example, office@school.example\n");
+	message("<app@example.org>", "X-Mail-Context: class\n\n",
+	    "<parent@example.net>", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert(rcpt_is(1, "office@school.example"));
+	HAS("Cc: office@school.example\n");
+	HASNT("teacher");
 }
 END_TEST
 
@@ -826,6 +848,7 @@ main(void)
 	tcase_add_test(tc, rule_both_conditions);
 	tcase_add_test(tc, rule_before_redirect_and_exclude);
 	tcase_add_test(tc, rule_milter_edits);
+	tcase_add_test(tc, rule_excluded_cc);
 	tcase_add_test(tc, default_from_added);
 	tcase_add_test(tc, default_from_then_login);
 	tcase_add_test(tc, everything_together);
