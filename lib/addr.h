@@ -102,6 +102,21 @@ int	addr_qualify_list(const char *s, size_t len, const char *domain,
 	    struct str *out, size_t *count, struct str *err);
 
 /*
+ * A header value written with sep ([general] address_separator, such as
+ * ';') between addresses where RFC 5322 wants ',': "a@x; b@y".  A value
+ * that parses without sep is left as it is, so the separator never
+ * changes what a valid field means ("undisclosed-recipients:;" stays a
+ * group, "a|b@x" one address).  Otherwise it is parsed with sep accepted
+ * between list elements (outside groups when sep is ';', which ends a
+ * group), and out gets it with each such separator replaced by ','
+ * and nothing else touched; *count says how many (0: out got the input
+ * unchanged).  ADDR_EINVAL with err when it does not parse either way;
+ * out is then untouched.
+ */
+int	addr_comma_list(const char *s, size_t len, char sep, struct str *out,
+	    size_t *count, struct str *err);
+
+/*
  * Formatting appends to out.  Local parts that are not a dot-atom are
  * quoted; display and group names are written as atoms, quoted, or RFC 2047
  * encoded when they hold non-ASCII or control bytes.  A source route is

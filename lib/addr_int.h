@@ -33,6 +33,8 @@ struct addr_lex {
 	size_t	len;
 	size_t	pos;
 	struct str *err;	/* may be NULL */
+	char	sep;		/* an address_separator: a token of its own
+				   even where it is atext ('|'); 0: none */
 };
 
 /* Next token; -1 with lx->err set on a lexical error. */

@@ -247,6 +247,8 @@ lex_atom(struct addr_lex *lx, struct addr_tok *t)
 
 	while (lx->pos < lx->len) {
 		c = (unsigned char)lx->s[lx->pos];
+		if (lx->sep != '\0' && c == (unsigned char)lx->sep)
+			break;
 		if (addr_atext(c))
 			n = 1;
 		else if (c < 0x80)
@@ -276,6 +278,12 @@ addr_lex_next(struct addr_lex *lx, struct addr_tok *t)
 		return 0;
 	}
 	c = (unsigned char)lx->s[lx->pos];
+	if (lx->sep != '\0' && c == (unsigned char)lx->sep) {
+		t->type = c;
+		t->len = 1;
+		lx->pos++;
+		return 0;
+	}
 	switch (c) {
 	case '"':
 		return lex_qstr(lx, t);

@@ -28,12 +28,36 @@ struct parser {
 	size_t *bare;		/* addr_qualify_list: where each bare local
 				   name ends in the input */
 	size_t	nbare, capbare;
+	size_t *seps;		/* addr_comma_list: where each separator
+				   between list elements is */
+	size_t	nseps, capseps;
 };
+
 
 static int
 advance(struct parser *p)
 {
 	return addr_lex_next(&p->lx, &p->tok);
+}
+
+/* Is the current token the address_separator, between list elements? */
+static bool
+is_sep(const struct parser *p)
+{
+	return p->lx.sep != '\0' && p->lx.sep != ',' &&
+	    p->tok.type == (unsigned char)p->lx.sep;
+}
+
+/* Remember where the separator is, and step over it. */
+static int
+skip_sep(struct parser *p)
+{
+	if (p->nseps == p->capseps) {
+		p->capseps = p->capseps ? p->capseps * 2 : 8;
+		p->seps = xreallocarray(p->seps, p->capseps, sizeof(*p->seps));
+	}
+	p->seps[p->nseps++] = p->tok.off;
+	return advance(p);
 }
 
 static int
@@ -290,9 +314,10 @@ parse_group(struct parser *p, struct addr_list *out, const struct str *name)
 {
 	if (advance(p) < 0)
 		return -1;
+	/* A ';' separator would end the group: RFC 5322's meaning wins. */
 	for (;;) {
-		while (p->tok.type == ',')
-			if (advance(p) < 0)
+		while (p->tok.type == ',' || (is_sep(p) && p->tok.type != ';'))
+			if ((p->tok.type == ',' ? advance(p) : skip_sep(p)) < 0)
 				return -1;
 		if (p->tok.type == ';')
 			return advance(p);
@@ -305,7 +330,7 @@ parse_group(struct parser *p, struct addr_list *out, const struct str *name)
 		if (parse_one_mailbox(p, out, name) < 0)
 			return -1;
 		if (p->tok.type != ',' && p->tok.type != ';' &&
-		    p->tok.type != ADDR_T_END)
+		    p->tok.type != ADDR_T_END && !is_sep(p))
 			return unexpected(p, ", expected ',' or ';'");
 	}
 }
@@ -333,14 +358,15 @@ static int
 parse_list(struct parser *p, struct addr_list *out)
 {
 	for (;;) {
-		while (p->tok.type == ',')
-			if (advance(p) < 0)
+		while (p->tok.type == ',' || is_sep(p))
+			if ((p->tok.type == ',' ? advance(p) : skip_sep(p)) < 0)
 				return -1;
 		if (p->tok.type == ADDR_T_END)
 			return 0;
 		if (parse_address(p, out) < 0)
 			return -1;
-		if (p->tok.type != ',' && p->tok.type != ADDR_T_END)
+		if (p->tok.type != ',' && p->tok.type != ADDR_T_END &&
+		    !is_sep(p))
 			return unexpected(p, ", expected ','");
 	}
 }
@@ -385,7 +411,8 @@ parse_path(struct parser *p, struct addr *a)
 }
 
 static int
-parser_start(struct parser *p, const char *s, size_t len, struct str *err)
+parser_start_sep(struct parser *p, const char *s, size_t len, char sep,
+    struct str *err)
 {
 	p->lx.s = s;
 	p->lx.len = len;
@@ -395,10 +422,19 @@ parser_start(struct parser *p, const char *s, size_t len, struct str *err)
 	p->nw = p->capw = 0;
 	p->bare = NULL;
 	p->nbare = p->capbare = 0;
+	p->lx.sep = sep;
+	p->seps = NULL;
+	p->nseps = p->capseps = 0;
 	if (len > ADDR_MAX_INPUT)
 		return addr_lex_error(err, ADDR_MAX_INPUT,
 		    "input longer than %d bytes", ADDR_MAX_INPUT);
 	return advance(p);
+}
+
+static int
+parser_start(struct parser *p, const char *s, size_t len, struct str *err)
+{
+	return parser_start_sep(p, s, len, '\0', err);
 }
 
 int
@@ -414,6 +450,7 @@ addr_parse_list(const char *s, size_t len, struct addr_list *out,
 		rc = parse_list(&p, out);
 	free(p.w);
 	free(p.bare);
+	free(p.seps);
 	if (rc == 0)
 		return ADDR_OK;
 	addr_list_truncate(out, n0);
@@ -436,6 +473,7 @@ parse_into(const char *s, size_t len, struct addr *out, struct str *err,
 		    parse_single(&p, &a);
 	free(p.w);
 	free(p.bare);
+	free(p.seps);
 	if (rc == 0) {
 		addr_free(out);
 		*out = a;
@@ -488,6 +526,48 @@ addr_qualify_list(const char *s, size_t len, const char *domain,
 	}
 	free(p.w);
 	free(p.bare);
+	free(p.seps);
+	addr_list_free(&l);
+	return rc == 0 ? ADDR_OK : ADDR_EINVAL;
+}
+
+/*
+ * The separators the grammar found between elements, and nothing else,
+ * become commas: a ';' inside a quoted string, a comment or a display
+ * name, or the ';' that ends a group, is never one.
+ */
+int
+addr_comma_list(const char *s, size_t len, char sep, struct str *out,
+    size_t *count, struct str *err)
+{
+	struct parser p;
+	struct addr_list l;
+	size_t i, from = 0;
+	int rc;
+
+	*count = 0;
+	addr_list_init(&l);
+	if (sep == '\0' || sep == ',' || addr_parse_list(s, len, &l, NULL) ==
+	    ADDR_OK) {
+		addr_list_free(&l);
+		str_append(out, s, len);
+		return ADDR_OK;
+	}
+	rc = parser_start_sep(&p, s, len, sep, err);
+	if (rc == 0)
+		rc = parse_list(&p, &l);
+	if (rc == 0) {
+		for (i = 0; i < p.nseps; i++) {
+			str_append(out, s + from, p.seps[i] - from);
+			str_appendc(out, ',');
+			from = p.seps[i] + 1;
+		}
+		str_append(out, s + from, len - from);
+		*count = p.nseps;
+	}
+	free(p.w);
+	free(p.bare);
+	free(p.seps);
 	addr_list_free(&l);
 	return rc == 0 ? ADDR_OK : ADDR_EINVAL;
 }

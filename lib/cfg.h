@@ -49,6 +49,10 @@ enum {
    policy off (a truncated or emptied file): */
 #define CFG_REQUIRE_SECTION	0x10u	/* a file (with its includes) without
 					   any [section] is an error */
+/* For a program that never logs in to a relay (the milter: the MTA holds
+   the credentials), where an [account] only names a login: */
+#define CFG_NO_SECRETS		0x20u	/* an [account] need not say where
+					   its secret is */
 
 enum cfg_tls { CFG_TLS_NONE, CFG_TLS_STARTTLS, CFG_TLS_IMPLICIT };
 enum cfg_auth {
@@ -120,6 +124,24 @@ struct cfg_report {
 	bool	enabled;		/* yes */
 };
 
+/*
+ * Default recipients by context: a message that matches every when_* set
+ * gets add_cc (also written into its Cc header) and add_bcc (envelope
+ * only).  At least one when_* is set (checked at load).
+ */
+struct cfg_rule {
+	char   *name;			/* from [rule NAME] */
+	const char *file;
+	unsigned line;
+	char   *when_header;		/* "Field-Name: value", the value
+					   exact or an fnmatch(3) glob;
+					   NULL: any message */
+	struct cfg_list when_sender;	/* user@domain or @domain; empty:
+					   any sender */
+	struct cfg_list add_cc;		/* user@domain */
+	struct cfg_list add_bcc;	/* user@domain */
+};
+
 struct cfg {
 	char   *path;			/* the main file */
 	bool	trusted;		/* every file read is owned by root and
@@ -165,6 +187,9 @@ struct cfg {
 	/* [report ADDRESS]... */
 	struct cfg_report *reports;
 	size_t	nreports;
+	/* [rule NAME]... in file order */
+	struct cfg_rule *rules;
+	size_t	nrules;
 	/* [queue] */
 	char   *queue_dir;		/* /var/spool/smtpgate */
 	enum cfg_queue_mode queue_mode;	/* on-failure */
@@ -185,8 +210,8 @@ struct cfg {
 };
 
 int	cfg_load(const char *path, struct cfg **out, struct str *diag);
-/* cfg_load() with CFG_NO_FILE_CHECKS and CFG_REQUIRE_SECTION (the others
-   are ignored). */
+/* cfg_load() with CFG_NO_FILE_CHECKS, CFG_REQUIRE_SECTION and
+   CFG_NO_SECRETS (the others are ignored). */
 int	cfg_load_flags(const char *path, unsigned flags, struct cfg **out,
 	    struct str *diag);
 int	cfg_load_buffer(const char *name, const char *data, size_t len,

@@ -249,12 +249,31 @@ cfg_check_account(struct cfg_parse *p, struct cfg_account *a,
 	if (a->password_file != NULL && a->password_command != NULL)
 		cfg_diag(p, a->file, a->line, "[account %s]: password_file and "
 		    "password_command are both set; keep one", a->address);
+	/* An individual login is its secret: without one the account's mail
+	   would fail at AUTH, message after message, into the queue. */
+	if (a->password_file == NULL && a->password_command == NULL &&
+	    !(p->flags & CFG_NO_SECRETS))
+		cfg_diag(p, a->file, a->line, "[account %s]: no password_file "
+		    "or password_command: the login %s needs its secret",
+		    a->address, a->username);
 	if (a->password_file != NULL)
 		cfg_check_secret_file(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
 		    "password_file"), a->password_file);
 	if (a->password_command != NULL)
 		cfg_check_command(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
 		    "password_command"), a->password_command);
+}
+
+/* A rule with no condition would copy every message to its addresses. */
+static void
+cfg_check_rule(struct cfg_parse *p, const struct cfg_rule *r)
+{
+	if (r->when_header == NULL && r->when_sender.n == 0)
+		cfg_diag(p, r->file, r->line, "[rule %s]: no when_header or "
+		    "when_sender; a rule needs at least one", r->name);
+	if (r->add_cc.n == 0 && r->add_bcc.n == 0)
+		cfg_warn(p, r->file, r->line, "[rule %s]: no add_cc or add_bcc: "
+		    "the rule does nothing", r->name);
 }
 
 void
@@ -268,6 +287,8 @@ cfg_check(struct cfg_parse *p)
 	cfg_check_general(p);
 	for (i = 0; i < c->naccounts; i++)
 		cfg_check_account(p, &c->accounts[i], &p->account_seen[i]);
+	for (i = 0; i < c->nrules; i++)
+		cfg_check_rule(p, &c->rules[i]);
 	for (i = 0; i < c->nreports; i++)
 		enabled += c->reports[i].enabled;
 	if (c->redirect_enabled && enabled == 0)

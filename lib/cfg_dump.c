@@ -44,6 +44,10 @@ cfg_dump(const struct cfg *c, struct str *out)
 	}
 	str_appendz(out, "\n[message]\n");
 	cfg_dump_section(CFG_SEC_MESSAGE, c, out);
+	for (i = 0; i < c->nrules; i++) {
+		str_appendf(out, "\n[rule %s]\n", c->rules[i].name);
+		cfg_dump_section(CFG_SEC_RULE, &c->rules[i], out);
+	}
 	str_appendz(out, "\n[redirect]\n");
 	cfg_dump_section(CFG_SEC_REDIRECT, c, out);
 	for (i = 0; i < c->nreports; i++) {

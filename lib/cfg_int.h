@@ -17,7 +17,7 @@
 enum cfg_sec {
 	CFG_SEC_GENERAL, CFG_SEC_RELAY, CFG_SEC_ACCOUNT, CFG_SEC_MESSAGE,
 	CFG_SEC_REDIRECT, CFG_SEC_REPORT, CFG_SEC_QUEUE, CFG_SEC_MILTER,
-	CFG_SEC_COUNT
+	CFG_SEC_RULE, CFG_SEC_COUNT
 };
 
 enum cfg_type {
@@ -40,21 +40,28 @@ enum cfg_type {
 	CFG_T_PRESET,		/* a name from the preset table */
 	CFG_T_HOST,		/* host name or address literal */
 	CFG_T_DISPLAY,		/* display name text; empty means unset */
-	CFG_T_HDRNAME		/* a header field name (RFC 5322 ftext) */
+	CFG_T_HDRNAME,		/* a header field name (RFC 5322 ftext) */
+	CFG_T_HDRMATCH		/* "Field-Name: value or glob" */
 };
 
 struct cfg_key {
 	const char *name;
 	enum cfg_sec sec;
 	enum cfg_type type;
-	size_t	off;		/* in struct cfg, cfg_relay, cfg_account or
-				   cfg_report, by section */
+	size_t	off;		/* in struct cfg, cfg_relay, cfg_account,
+				   cfg_report or cfg_rule, by section */
 	const char *def;	/* the default as it would be written; NULL
 				   for none */
 	unsigned long long min, max;
 	const char *const *names;	/* CFG_T_ENUM */
 	bool	secret;		/* masked by cfg_dump() */
 };
+
+/* [relay NAME], [account ADDRESS], [report ADDRESS] and [rule NAME]: one
+   instance per name, kept in an array. */
+#define cfg_sec_named(sec)	((sec) == CFG_SEC_RELAY || \
+	(sec) == CFG_SEC_ACCOUNT || (sec) == CFG_SEC_REPORT || \
+	(sec) == CFG_SEC_RULE)
 
 extern const struct cfg_key cfg_keys[];
 extern const size_t cfg_nkeys;
@@ -139,6 +146,7 @@ struct cfg_parse {
 	struct cfg_seen *relay_seen;
 	struct cfg_seen *account_seen;
 	struct cfg_seen *report_seen;
+	struct cfg_seen *rule_seen;
 	/* current position */
 	enum cfg_sec sec;
 	bool	in_section;

@@ -157,6 +157,8 @@ cfg_seen_cur(struct cfg_parse *p)
 		return &p->account_seen[p->inst];
 	case CFG_SEC_REPORT:
 		return &p->report_seen[p->inst];
+	case CFG_SEC_RULE:
+		return &p->rule_seen[p->inst];
 	default:
 		return &p->single[p->sec];
 	}
@@ -178,6 +180,9 @@ cfg_named_dup(struct cfg_parse *p, enum cfg_sec sec, const char *name)
 	for (i = 0; sec == CFG_SEC_REPORT && i < c->nreports; i++)
 		if (strcasecmp(c->reports[i].address, name) == 0)
 			return &p->report_seen[i];
+	for (i = 0; sec == CFG_SEC_RULE && i < c->nrules; i++)
+		if (strcasecmp(c->rules[i].name, name) == 0)
+			return &p->rule_seen[i];
 	return NULL;
 }
 
@@ -214,6 +219,18 @@ cfg_add_instance(struct cfg_parse *p, enum cfg_sec sec, const char *name)
 		c->accounts[i].line = p->line;
 		seen = &p->account_seen[i];
 		break;
+	case CFG_SEC_RULE:
+		i = c->nrules++;
+		c->rules = xreallocarray(c->rules, c->nrules,
+		    sizeof(*c->rules));
+		p->rule_seen = xreallocarray(p->rule_seen, c->nrules,
+		    sizeof(*p->rule_seen));
+		memset(&c->rules[i], 0, sizeof(c->rules[i]));
+		c->rules[i].name = xstrdup(name);
+		c->rules[i].file = p->file;
+		c->rules[i].line = p->line;
+		seen = &p->rule_seen[i];
+		break;
 	default:
 		i = c->nreports++;
 		c->reports = xreallocarray(c->reports, c->nreports,
@@ -239,12 +256,14 @@ cfg_section_name_ok(struct cfg_parse *p, enum cfg_sec sec, const char *name)
 {
 	const struct cfg_seen *dup;
 
-	if (sec == CFG_SEC_RELAY && !cfg_relay_name_ok(name)) {
-		cfg_diag(p, p->file, p->line, "invalid relay name '%s' (letters, "
-		    "digits, '.', '-' and '_')", name);
+	if ((sec == CFG_SEC_RELAY || sec == CFG_SEC_RULE) &&
+	    !cfg_relay_name_ok(name)) {
+		cfg_diag(p, p->file, p->line, "invalid %s name '%s' (letters, "
+		    "digits, '.', '-' and '_')", cfg_sec_names[sec], name);
 		return false;
 	}
-	if (sec != CFG_SEC_RELAY && !cfg_email_ok(name)) {
+	if (sec != CFG_SEC_RELAY && sec != CFG_SEC_RULE &&
+	    !cfg_email_ok(name)) {
 		cfg_diag(p, p->file, p->line, "[%s %s]: not an address "
 		    "(user@domain)", cfg_sec_names[sec], name);
 		return false;
@@ -295,12 +314,11 @@ cfg_section(struct cfg_parse *p, char *s)
 		    near ? "]?)" : "");
 		return;
 	}
-	if (sec == CFG_SEC_RELAY || sec == CFG_SEC_ACCOUNT ||
-	    sec == CFG_SEC_REPORT) {
+	if (cfg_sec_named(sec)) {
 		if (*name == '\0') {
 			cfg_diag(p, p->file, p->line, "[%s] needs a name: [%s %s]",
-			    inner, inner, sec == CFG_SEC_RELAY ? "NAME" :
-			    "ADDRESS");
+			    inner, inner, sec == CFG_SEC_RELAY ||
+			    sec == CFG_SEC_RULE ? "NAME" : "ADDRESS");
 			return;
 		}
 		if (!cfg_section_name_ok(p, sec, name))
@@ -618,8 +636,7 @@ cfg_new(void)
 	enum cfg_sec s;
 
 	for (s = 0; s < CFG_SEC_COUNT; s++)
-		if (s != CFG_SEC_RELAY && s != CFG_SEC_ACCOUNT &&
-		    s != CFG_SEC_REPORT)
+		if (!cfg_sec_named(s))
 			cfg_defaults(s, c);
 	return c;
 }
@@ -650,6 +667,7 @@ cfg_parse_finish(struct cfg_parse *p, struct cfg **out)
 	free(p->relay_seen);
 	free(p->account_seen);
 	free(p->report_seen);
+	free(p->rule_seen);
 	if (p->errors > 0) {
 		cfg_free(p->cfg);
 		*out = NULL;
@@ -694,7 +712,7 @@ cfg_load_flags(const char *path, unsigned flags, struct cfg **out,
 		return e == ENOENT ? CFG_ENOENT : CFG_EIO;
 	}
 	cfg_parse_init(&p, diag, flags & (CFG_NO_FILE_CHECKS |
-	    CFG_REQUIRE_SECTION));
+	    CFG_REQUIRE_SECTION | CFG_NO_SECRETS));
 	p.cfg->path = xstrdup(path);
 	p.cfg->trusted = true;
 	cfg_trust(&p, &st);
@@ -725,8 +743,7 @@ cfg_free(struct cfg *c)
 	if (c == NULL)
 		return;
 	for (s = 0; s < CFG_SEC_COUNT; s++)
-		if (s != CFG_SEC_RELAY && s != CFG_SEC_ACCOUNT &&
-		    s != CFG_SEC_REPORT)
+		if (!cfg_sec_named(s))
 			cfg_free_section(s, c);
 	for (i = 0; i < c->nrelays; i++) {
 		cfg_free_section(CFG_SEC_RELAY, &c->relays[i]);
@@ -738,9 +755,14 @@ cfg_free(struct cfg *c)
 	}
 	for (i = 0; i < c->nreports; i++)
 		free(c->reports[i].address);
+	for (i = 0; i < c->nrules; i++) {
+		cfg_free_section(CFG_SEC_RULE, &c->rules[i]);
+		free(c->rules[i].name);
+	}
 	free(c->relays);
 	free(c->accounts);
 	free(c->reports);
+	free(c->rules);
 	cfg_list_free(&c->files);
 	free(c->path);
 	free(c);

@@ -11,7 +11,7 @@
 
 const char *const cfg_sec_names[CFG_SEC_COUNT] = {
 	"general", "relay", "account", "message", "redirect", "report",
-	"queue", "milter"
+	"queue", "milter", "rule"
 };
 
 static const char *const tls_names[] = { "none", "starttls", "implicit",
@@ -33,6 +33,7 @@ static const char *const bulk_copies_names[] = { "every", "first", NULL };
 #define R(f)	offsetof(struct cfg_relay, f)
 #define A(f)	offsetof(struct cfg_account, f)
 #define P(f)	offsetof(struct cfg_report, f)
+#define U(f)	offsetof(struct cfg_rule, f)
 #define DAY	86400UL
 #define MIB	(1024ULL * 1024)
 
@@ -176,6 +177,15 @@ const struct cfg_key cfg_keys[] = {
 	   the end of the message. */
 	{ "max_recipients", CFG_SEC_MILTER, CFG_T_UINT,
 	    G(milter_max_recipients), "1000", 1, 100000, NULL, false },
+
+	{ "when_header", CFG_SEC_RULE, CFG_T_HDRMATCH, U(when_header), NULL,
+	    0, 0, NULL, false },
+	{ "when_sender", CFG_SEC_RULE, CFG_T_KEEP, U(when_sender), NULL, 0, 0,
+	    NULL, false },
+	{ "add_cc", CFG_SEC_RULE, CFG_T_EMAILS, U(add_cc), NULL, 0, 0, NULL,
+	    false },
+	{ "add_bcc", CFG_SEC_RULE, CFG_T_EMAILS, U(add_bcc), NULL, 0, 0, NULL,
+	    false },
 };
 
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
@@ -267,6 +277,8 @@ cfg_key_base(struct cfg *cfg, enum cfg_sec sec, size_t inst)
 		return &cfg->accounts[inst];
 	case CFG_SEC_REPORT:
 		return &cfg->reports[inst];
+	case CFG_SEC_RULE:
+		return &cfg->rules[inst];
 	default:
 		return cfg;
 	}

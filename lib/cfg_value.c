@@ -360,6 +360,37 @@ cfg_value_word(const struct cfg_key *k, const char *text, struct str *err)
 	return text;
 }
 
+/*
+ * when_header: "Field-Name: value".  The name is what RFC 5322 allows
+ * (printable ASCII but ':'); the value is what the field must hold, not
+ * empty: a rule that matched any value would be when_header on the
+ * name alone, which is easy to write by mistake and mail everyone.
+ */
+static bool
+cfg_hdrmatch_ok(const char *s, struct str *err)
+{
+	const char *colon = strchr(s, ':'), *p;
+
+	if (colon == NULL || colon == s) {
+		str_appendf(err, "'%s' is not 'Field-Name: value'", s);
+		return false;
+	}
+	for (p = s; p < colon; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) {
+			str_appendf(err, "'%.*s' is not a header field name",
+			    (int)(colon - s), s);
+			return false;
+		}
+	for (p = colon + 1; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p == '\0') {
+		str_appendf(err, "'%s': no value after the colon (write the "
+		    "value the field must have, or a glob such as *)", s);
+		return false;
+	}
+	return true;
+}
+
 /* Remove one pair of surrounding double quotes. */
 static char *
 cfg_unquote(const char *s)
@@ -495,6 +526,10 @@ cfg_set_string(const struct cfg_key *k, void *base, const char *text,
 		break;
 	case CFG_T_FINGERPRINT:
 		if (cfg_fingerprint(text, &v, err) != 0)
+			return -1;
+		break;
+	case CFG_T_HDRMATCH:
+		if (!cfg_hdrmatch_ok(text, err))
 			return -1;
 		break;
 	case CFG_T_DISPLAY:
@@ -655,6 +690,7 @@ cfg_value_free(const struct cfg_key *k, void *base)
 	case CFG_T_HOST:
 	case CFG_T_DISPLAY:
 	case CFG_T_HDRNAME:
+	case CFG_T_HDRMATCH:
 		free(*FIELD(base, k, char *));
 		*FIELD(base, k, char *) = NULL;
 		break;

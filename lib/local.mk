@@ -17,6 +17,7 @@ lib_libsmtpgate_a_SOURCES = \
 	lib/smtp.h lib/smtp_reply.h lib/smtp_reply.c lib/dsn.h lib/dsn.c \
 	lib/policy.h lib/policy_int.h lib/policy.c lib/policy_login.c \
 	lib/policy_header.c lib/policy_rcpt.c lib/policy_bulk.c \
+	lib/policy_rule.c \
 	lib/bulk.h lib/bulk.c \
 	lib/net.h lib/net.c lib/tls.h lib/tls.c lib/tls_ossl.h lib/tls_ossl.c \
 	lib/sasl.h lib/sasl.c lib/smtp_ehlo.c lib/smtp_data.h lib/smtp_data.c \

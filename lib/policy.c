@@ -182,9 +182,13 @@ policy_run(const struct cfg *cfg, struct policy_msg *m,
     struct policy_result *r)
 {
 	struct policy_ctx c = { cfg, m, r, false };
+	/* Rules judge the message as it came, so they go before anything
+	   rewrites the sender; before exclude and redirect, which must
+	   see every recipient, the added ones too. */
 	void (*const steps[])(struct policy_ctx *) = {
-		policy_header_breaks, policy_login, policy_display_name,
-		policy_reply_to, policy_exclude, policy_bulk, policy_redirect
+		policy_header_breaks, policy_default_from, policy_rules,
+		policy_login, policy_display_name, policy_reply_to,
+		policy_exclude, policy_bulk, policy_redirect
 	};
 	size_t i;
 

@@ -1,6 +1,7 @@
 /*
- * policy - the message policy both front ends enforce: From must match the
- * login, Reply-To, excluded recipients, redirect to the report addresses.
+ * policy - the message policy both front ends enforce: default recipients
+ * by context ([rule NAME]), From must match the login, Reply-To, excluded
+ * recipients, redirect to the report addresses.
  * Fields the MTA holds with a line break inside (hdr_add_parsed marks
  * them) are first replaced by the value the policy judges, the breaks
  * spaces.

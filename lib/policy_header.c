@@ -1,6 +1,7 @@
 /*
  * policy_header - header policy that needs no login: fields the MTA holds
- * with a line break inside, the forced From display name and Reply-To.
+ * with a line break inside, a missing From, the forced From display name
+ * and Reply-To.
  */
 #include "config.h"
 
@@ -35,6 +36,21 @@ policy_header_breaks(struct policy_ctx *c)
 	}
 	if (n > 0)
 		policy_note(c, "header-line-breaks=%zu", n);
+}
+
+/*
+ * [message] from on a message without From, as smtpgate.conf(5) says.
+ * The shim has made a From before the policy runs (-F, -f, this, or
+ * user@hostname: submit.h), so this is the milter's case: mail an MTA
+ * took without one.  Before the login check, which then judges it.
+ */
+void
+policy_default_from(struct policy_ctx *c)
+{
+	if (c->cfg->from == NULL || hdr_find(c->m->hdr, "From", 0) >= 0)
+		return;
+	policy_hdr_add(c, "From", c->cfg->from);
+	policy_note(c, "from=added");
 }
 
 /* from_display_name on a From with exactly one mailbox. */

@@ -39,6 +39,8 @@ bool	policy_parse_path(const char *s, struct addr *a);
 
 /* The steps, in the order policy_run() takes them. */
 void	policy_header_breaks(struct policy_ctx *c);
+void	policy_default_from(struct policy_ctx *c);
+void	policy_rules(struct policy_ctx *c);
 void	policy_login(struct policy_ctx *c);
 void	policy_display_name(struct policy_ctx *c);
 void	policy_reply_to(struct policy_ctx *c);

@@ -67,7 +67,8 @@ static const char milter_usage[] =
  * password files are not looked at: the milter never reads them and
  * runs as a user that should not reach them.
  */
-#define MILTER_CFG_FLAGS	(CFG_REQUIRE_SECTION | CFG_NO_FILE_CHECKS)
+#define MILTER_CFG_FLAGS	(CFG_REQUIRE_SECTION | CFG_NO_FILE_CHECKS | \
+	CFG_NO_SECRETS)
 
 static int milter_pipe[2] = { -1, -1 };
 static const char *milter_config;

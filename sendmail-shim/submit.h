@@ -6,15 +6,19 @@
  * Reading (submit_read*): the header is parsed and kept in memory for the
  * fixes; the body goes to an unlinked temporary file.  Recipients come from
  * the command line (split on ",", ";" and address_separator) and, with -t,
- * from To, Cc and Bcc; Bcc is removed.  Local names go through the aliases
- * file, then get @domain (struct submit's domain: [general] domain,
- * /etc/mailname or the host name, chosen by ids_domain()).  Addresses
- * without a domain in From, Sender, Reply-To, To, Cc, Bcc and their
- * Resent- forms get @domain in the header too, aliases or not: as
- * Postfix's cleanup does, aliases are for delivery and change the
- * envelope only.  The sender is -f/-r, else the address of
- * [message] from, else user@hostname.  Date and Message-ID are added when
- * missing; a missing From is made from -F/-f, [message] from or
+ * from To, Cc and Bcc; Bcc is removed.  Address fields written with
+ * address_separator between their addresses ("To: a@x; b@x") are read as
+ * lists and rewritten with commas (addr_comma_list()).  Local names go
+ * through the aliases file, then get @domain (struct submit's domain:
+ * [general] domain, /etc/mailname or the host name, chosen by
+ * ids_domain()).  Addresses without a domain in From, Sender, Reply-To,
+ * To, Cc, Bcc and their Resent- forms get @domain in the header too,
+ * aliases or not: as Postfix's cleanup does, aliases are for delivery and
+ * change the envelope only.  The sender is -f/-r, else the address of
+ * [message] from, else user@hostname; but with -t and no -f, a From
+ * header of one address that is an [account]'s sender makes that address
+ * the sender, so the account's login is used.  Date and Message-ID are
+ * added when missing; a missing From is made from -F/-f, [message] from or
  * user@hostname; from_display_name forces the From display name.
  *
  * Sending (submit_send): enabled relays in file order; a temporary failure

@@ -192,6 +192,45 @@ submit_header_rcpts(struct submit *s, struct str *err)
 	return rc;
 }
 
+/*
+ * address_separator in the header: "To: a@x; b@x" (what users type into
+ * an application that passes it on) is read as two addresses, for -t
+ * and for the policy, and leaves with commas, as RFC 5322 and every
+ * relay want it.  A field valid as it is stays byte for byte (its DKIM
+ * signature too), as does one that does not parse either way: the
+ * reader that needs it (-t) says why.
+ */
+static void
+submit_separators(struct submit *s)
+{
+	static const char *const names[] = { "From", "Reply-To", "To", "Cc",
+		"Bcc", "Resent-From", "Resent-To", "Resent-Cc", "Resent-Bcc" };
+	struct str q = STR_INIT;
+	const struct str *v;
+	size_t i, n;
+	ssize_t k;
+
+	if (s->cfg->address_separator == '\0')
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (k = hdr_find(&s->hdr, names[i], 0); k >= 0;
+		    k = hdr_find(&s->hdr, names[i], (size_t)k + 1)) {
+			v = &s->hdr.v[k].value;
+			str_reset(&q);
+			if (addr_comma_list(v->data ? v->data : "", v->len,
+			    s->cfg->address_separator, &q, &n, NULL) !=
+			    ADDR_OK || n == 0)
+				continue;
+			if (hdr_replacen(&s->hdr, (size_t)k, q.data, q.len,
+			    NULL) != HDR_OK)
+				log_warning("%s: %s: cannot write the address "
+				    "separators as commas",
+				    str_cstr(&s->queue_id), names[i]);
+		}
+	}
+	str_free(&q);
+}
+
 /* Envelope sender: -f/-r, else [message] from, else user@hostname. */
 static int
 submit_sender(struct submit *s, const char *given, struct str *err)
@@ -233,6 +272,54 @@ submit_sender(struct submit *s, const char *given, struct str *err)
 	if (rc != SUBMIT_OK)
 		str_appendz(err, " (the envelope sender)");
 	return rc;
+}
+
+/*
+ * -t without -f: the caller said who sends in the From header, not on
+ * the command line.  When that address is one of an [account]'s senders
+ * (an individual login), it becomes the envelope sender, so the account
+ * is chosen for it, here and from the queue, and its relay sees a MAIL
+ * FROM the login may use.  A From of several mailboxes, or one that is
+ * no account's, changes nothing.
+ */
+static void
+submit_sender_from_header(struct submit *s)
+{
+	const struct cfg *cfg = s->cfg;
+	struct addr_list l;
+	struct str bare = STR_INIT;
+	const struct str *v;
+	size_t i, j;
+	ssize_t k;
+
+	if ((k = hdr_find(&s->hdr, "From", 0)) < 0 ||
+	    hdr_find(&s->hdr, "From", (size_t)k + 1) >= 0)
+		return;
+	v = &s->hdr.v[k].value;
+	addr_list_init(&l);
+	if (addr_parse_list(v->data ? v->data : "", v->len, &l, NULL) !=
+	    ADDR_OK || l.n != 1 || l.v[0].domain.len == 0 ||
+	    addr_is_routed(&l.v[0]))
+		goto out;
+	for (i = 0; i < cfg->naccounts && bare.len == 0; i++)
+		for (j = 0; j < cfg->accounts[i].senders.n; j++)
+			if (addr_match(&l.v[0], cfg->accounts[i].senders.v[j])) {
+				submit_bare(&l.v[0], &bare);
+				log_debug("%s: envelope sender %s from the From "
+				    "header: [account %s]",
+				    str_cstr(&s->queue_id), str_cstr(&bare),
+				    cfg->accounts[i].address);
+				break;
+			}
+	if (bare.len > 0) {
+		if (str_has_8bit(bare.data, bare.len))
+			s->smtputf8 = true;
+		free(s->sender);
+		s->sender = str_detach(&bare);
+	}
+out:
+	addr_list_free(&l);
+	str_free(&bare);
 }
 
 /* The From header for a message that has none. */
@@ -450,6 +537,7 @@ submit_read(struct submit *s, FILE *in, struct str *err)
 
 	if ((rc = submit_take_message(s, in, o->ignore_dots, err)) != SUBMIT_OK)
 		return rc;
+	submit_separators(s);
 	if ((rc = submit_sender(s, o->sender, err)) != SUBMIT_OK)
 		return rc;
 	smopt_split_recipients(o, s->cfg->address_separator, &items);
@@ -465,7 +553,12 @@ submit_read(struct submit *s, FILE *in, struct str *err)
 		    "Cc and Bcc headers name nobody" : "no recipients given");
 		return SUBMIT_EUSAGE;
 	}
-	return submit_fix_header(s, err);
+	if ((rc = submit_fix_header(s, err)) != SUBMIT_OK)
+		return rc;
+	/* After the fixes: "From: alice" has its domain by now. */
+	if (o->from_headers && o->sender == NULL)
+		submit_sender_from_header(s);
+	return SUBMIT_OK;
 }
 
 int
@@ -478,6 +571,7 @@ submit_read_envelope(struct submit *s, const char *sender,
 	/* -bs data ends at the SMTP "."; a lone dot inside is data. */
 	if ((rc = submit_take_message(s, in, true, err)) != SUBMIT_OK)
 		return rc;
+	submit_separators(s);
 	if ((rc = submit_sender(s, sender, err)) != SUBMIT_OK)
 		return rc;
 	for (i = 0; i < nrcpts && rc == SUBMIT_OK; i++)

@@ -106,6 +106,39 @@ out:
 	str_free(&text);
 }
 
+/*
+ * address_separator: what addr_comma_list() makes always parses as a
+ * list; with no separator replaced it is the input; and a separator is
+ * replaced only where the input did not parse as it was.
+ */
+static void
+fuzz_comma(const char *s, size_t len, char sep)
+{
+	struct str text = STR_INIT;
+	struct addr_list l;
+	size_t n;
+	bool valid;
+
+	addr_list_init(&l);
+	valid = addr_parse_list(s, len, &l, NULL) == ADDR_OK;
+	addr_list_free(&l);
+	addr_list_init(&l);
+	if (addr_comma_list(s, len, sep, &text, &n, NULL) != ADDR_OK) {
+		if (valid || text.len != 0)
+			abort();
+		goto out;
+	}
+	if (text.len != len || (valid && n != 0) || (n == 0 &&
+	    memcmp(text.data ? text.data : "", s, len) != 0))
+		abort();
+	if (text.len <= ADDR_MAX_INPUT &&
+	    addr_parse_list(text.data, text.len, &l, NULL) != ADDR_OK)
+		abort();
+out:
+	addr_list_free(&l);
+	str_free(&text);
+}
+
 /* A single mailbox or path must survive its own formatter. */
 static void
 fuzz_single(const char *s, size_t len, bool path)
@@ -143,6 +176,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_list(s, size);
 	fuzz_qualify(s, size);
+	fuzz_comma(s, size, ';');
+	fuzz_comma(s, size, '|');
 	fuzz_single(s, size, false);
 	fuzz_single(s, size, true);
 	return 0;

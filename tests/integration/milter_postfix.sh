@@ -4,7 +4,8 @@
 # a private Postfix that relays to the capture server.  Each policy is
 # checked on what the capture server received (envelope and header) and on
 # the SMTP replies: from_must_match_login reject and rewrite, Reply-To,
-# redirect with adversarial recipients, exclude, bulk_copies = first, the
+# redirect with adversarial recipients, exclude, bulk_copies = first,
+# [rule NAME] recipients and [message] from on a message without From, the
 # sendmail (non_smtpd) path, SIGHUP reload good and bad, fail-safe when the
 # milter is killed, malformed messages, and a load run with the milter's
 # memory flat.
@@ -19,6 +20,10 @@ set -u
 . "${srcdir:-.}/tests/integration/lib.sh"
 skip_in_distcheck
 PF_MAIL_MACROS='i {mail_addr}'
+# Clients on 127.0.0.1 are the remote clients of a real site: Postfix adds
+# no missing From (or Date, Message-ID) to their mail, which is what lets
+# the [message] from case see the milter add it.
+PF_MAIN_EXTRA='local_header_rewrite_clients ='
 . "${srcdir:-.}/tests/integration/postfix.sh"
 pf_require
 command -v smtp-source >/dev/null 2>&1 || { echo "SKIP: smtp-source missing"; exit 77; }
@@ -547,6 +552,64 @@ bulk_msg s4@example.net course-2 "T5g bulk other batch" |
     send smtp app@school.example s4@example.net trainer@example.org
 delivered "bulk: another batch is delivered" "T5g bulk other batch"
 rcpts_only "bulk: another batch gets its own first copy" s4@example.net trainer@example.org
+
+# ---- 5c. [rule NAME] and [message] from (issue #13) ---------------------------
+
+rules_conf='[message]
+from = "Front Desk" <desk@example.org>
+
+[rule class]
+when_header = X-Mail-Context: class
+add_cc = teacher@example.net
+add_bcc = archive@example.net
+
+[rule sales]
+when_sender = sales@example.org
+add_bcc = books@example.net'
+use_conf "$rules_conf"
+
+printf 'From: app@example.org\nTo: x@example.net\nx-mail-context: class\nSubject: T5r1 rule header\n\nbody\n' |
+    send smtp app@example.org x@example.net
+expect "rule: a message matching when_header is accepted" 0 $?
+delivered "rule: delivered" "T5r1 rule header"
+rcpts_only "rule: add_cc and add_bcc added at the MTA (smfi_addrcpt)" \
+    x@example.net teacher@example.net archive@example.net
+expect_grep "rule: the added Cc is in the Cc header" '^Cc: teacher@example.net$' "$tmp/hdr"
+expect_nogrep "rule: the added Bcc is not in the header" "archive" "$tmp/hdr"
+expect_grep "rule: the milter logs the rule" "actions=.*rule=class(cc=1,bcc=1)" "$MLOG"
+
+printf 'From: Sales <sales@example.org>\nTo: x@example.net\nCc: y@example.net\nSubject: T5r2 rule sender\n\nbody\n' |
+    send auth bob@example.org "$PF_BOB_PW" sales@example.org x@example.net y@example.net
+expect "rule: a message matching when_sender is accepted" 0 $?
+delivered "rule: when_sender: delivered" "T5r2 rule sender"
+rcpts_only "rule: when_sender adds its Bcc only" x@example.net y@example.net books@example.net
+expect_grep "rule: the Cc header is as it was" '^Cc: y@example.net$' "$tmp/hdr"
+expect_nogrep "rule: no Bcc in the header" "books" "$tmp/hdr"
+
+printf 'From: app@example.org\nTo: x@example.net\nX-Mail-Context: classes\nSubject: T5r3 rule no match\n\nbody\n' |
+    send smtp app@example.org x@example.net
+delivered "rule: a message matching no rule is delivered" "T5r3 rule no match"
+rcpts_only "rule: no rule, no recipient added" x@example.net
+
+use_conf "$rules_conf
+$redirect_conf"
+printf 'From: app@example.org\nTo: x@example.net\nX-Mail-Context: class\nSubject: T5r4 rule redirect\n\nbody\n' |
+    send smtp app@example.org x@example.net
+delivered "rule and redirect: delivered" "T5r4 rule redirect"
+rcpts_only "rule and redirect: the added recipients are redirected too" \
+    qa@example.org qa2@example.org
+expect_grep "rule and redirect: the added Cc is recorded" '^X-Original-To: teacher@example.net$' "$tmp/hdr"
+expect_grep "rule and redirect: the added Bcc is recorded" '^X-Original-To: archive@example.net$' "$tmp/hdr"
+
+# A message without From gets [message] from (smtpgate.conf(5)).  Postfix
+# adds none itself for a remote client (see PF_MAIN_EXTRA above).
+use_conf "$rules_conf"
+printf 'To: x@example.net\nSubject: T5r5 no from\n\nbody\n' |
+    send auth bob@example.org "$PF_BOB_PW" bob@example.org x@example.net
+expect "[message] from: a message without From is accepted" 0 $?
+delivered "[message] from: delivered" "T5r5 no from"
+expect_grep "[message] from: the From is added" '^From: "Front Desk" <desk@example.org>$' "$tmp/hdr"
+expect_count "[message] from: exactly one From" 1 "^From:" "$tmp/hdr"
 
 # ---- 6. the non_smtpd path: Postfix's sendmail ------------------------------
 

@@ -647,6 +647,79 @@ START_TEST(test_qualify_refused)
 }
 END_TEST
 
+/* address_separator in header values: only separators between elements
+   become commas, and only when the value is not valid as it is. */
+static const struct {
+	char sep;
+	const char *in, *out;
+	size_t count;
+} comma_rows[] = {
+	{ ';', "a@x.example; b@x.example", "a@x.example, b@x.example", 1 },
+	{ ';', "a@x.example;b@x.example;c@y.example",
+	  "a@x.example,b@x.example,c@y.example", 2 },
+	{ ';', "\"Doe; J\" <a@x.example>; B (x;y) <b@x.example>",
+	  "\"Doe; J\" <a@x.example>, B (x;y) <b@x.example>", 1 },
+	{ ';', "a@x.example; b@x.example;", "a@x.example, b@x.example,", 2 },
+	{ ';', "root; b@x.example", "root, b@x.example", 1 },
+	/* Valid as it is: the separator changes nothing. */
+	{ ';', "undisclosed-recipients:;", "undisclosed-recipients:;", 0 },
+	{ ';', "team: a@x.example, b@x.example;, c@y.example",
+	  "team: a@x.example, b@x.example;, c@y.example", 0 },
+	{ ';', "a@x.example, b@x.example", "a@x.example, b@x.example", 0 },
+	/* Another separator: inside a group too; atext otherwise. */
+	{ '|', "a@x.example | b@x.example", "a@x.example , b@x.example", 1 },
+	{ '|', "team: a@x.example|b@x.example;",
+	  "team: a@x.example,b@x.example;", 1 },
+	{ '|', "a|b@x.example", "a|b@x.example", 0 },
+	{ '\0', "a@x.example", "a@x.example", 0 },
+};
+
+START_TEST(test_comma)
+{
+	struct str out = STR_INIT, err = STR_INIT;
+	const char *in = comma_rows[_i].in;
+	size_t n = 99;
+
+	ck_assert_msg(addr_comma_list(in, strlen(in), comma_rows[_i].sep,
+	    &out, &n, &err) == ADDR_OK, "%s: %s", in, str_cstr(&err));
+	ck_assert_str_eq(str_cstr(&out), comma_rows[_i].out);
+	ck_assert_uint_eq(n, comma_rows[_i].count);
+	/* What comes out is a list RFC 5322 reads. */
+	{
+		struct addr_list l;
+
+		addr_list_init(&l);
+		ck_assert_int_eq(addr_parse_list(out.data, out.len, &l, NULL),
+		    ADDR_OK);
+		addr_list_free(&l);
+	}
+	str_free(&out);
+	str_free(&err);
+}
+END_TEST
+
+START_TEST(test_comma_refused)
+{
+	/* A ';' separator never splits a group: it ends it, and what
+	   follows the group needs its ','. */
+	static const char *const bad[] = { "a@x.example; <b", "team: a@x.example",
+		"a@x.example; b@x.example c", "team: a@x.example; b@x.example" };
+	struct str out = STR_INIT, err = STR_INIT;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		str_reset(&err);
+		ck_assert_int_eq(addr_comma_list(bad[i], strlen(bad[i]), ';',
+		    &out, &n, &err), ADDR_EINVAL);
+		ck_assert_uint_eq(out.len, 0);
+		ck_assert_uint_eq(n, 0);
+		ck_assert_uint_gt(err.len, 0);
+	}
+	str_free(&out);
+	str_free(&err);
+}
+END_TEST
+
 static const struct {
 	const char *addr;
 	bool routed;
@@ -700,6 +773,8 @@ unit_suite(void)
 	tcase_add_loop_test(tc, test_qualify, 0,
 	    sizeof(qualify_rows) / sizeof(qualify_rows[0]));
 	tcase_add_test(tc, test_qualify_refused);
+	tcase_add_loop_test(tc, test_comma, 0, ROWS(comma_rows));
+	tcase_add_test(tc, test_comma_refused);
 	tcase_add_loop_test(tc, test_routed, 0, ROWS(routed_rows));
 	suite_add_tcase(s, tc);
 	return s;

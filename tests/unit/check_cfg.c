@@ -642,12 +642,15 @@ END_TEST
 
 START_TEST(accounts)
 {
+	static const char milter[] = "[relay r]\nhost = h\n"
+	    "[account a@example.org]\n";
 	const struct cfg_account *a;
 
 	LOADS("[relay first]\nhost = h1\n[relay second]\nhost = h2\n"
-	    "[account alice@example.org]\n"
+	    "[account alice@example.org]\npassword_file = /etc/smtpgate/a\n"
 	    "[account bob@example.org]\nrelay = second\nusername = bob\n"
-	    "senders = bob@example.org; sales@example.org\n");
+	    "senders = bob@example.org; sales@example.org\n"
+	    "password_command = /usr/bin/token bob\n");
 	ck_assert_uint_eq(cfg->naccounts, 2);
 	a = &cfg->accounts[0];
 	ck_assert_ptr_eq(a->relay_ptr, &cfg->relays[0]);
@@ -663,6 +666,66 @@ START_TEST(accounts)
 	    "relay = ofice365\n", "t.conf:3: [account a@example.org]: no "
 	    "[relay ofice365] (did you mean 'office365'?)");
 	FAILS("[account a@example.org]\n", "there is no [relay]");
+	/* An individual login without its secret could never log in. */
+	FAILS("[relay r]\nhost = h\n\n[account a@example.org]\n"
+	    "username = alogin\n", "t.conf:4: [account a@example.org]: no "
+	    "password_file or password_command: the login alogin needs its "
+	    "secret");
+	/* ... unless the program never logs in (the milter). */
+	str_reset(&diag);
+	ck_assert_int_eq(cfg_load_buffer("t.conf", milter, strlen(milter),
+	    CFG_NO_FILE_CHECKS | CFG_NO_SECRETS, &cfg, &diag), CFG_OK);
+	ck_assert_uint_eq(cfg->naccounts, 1);
+}
+END_TEST
+
+START_TEST(rules)
+{
+	const struct cfg_rule *r;
+
+	LOADS("[rule school]\nwhen_header = X-Mail-Context: class*\n"
+	    "when_sender = @school.example, head@school.example\n"
+	    "add_cc = office@school.example\n"
+	    "add_bcc = archive@school.example; audit@school.example\n"
+	    "[rule billing]\nwhen_sender = billing@example.org\n"
+	    "add_bcc = books@example.org\n");
+	ck_assert_uint_eq(cfg->nrules, 2);
+	r = &cfg->rules[0];
+	ck_assert_str_eq(r->name, "school");
+	ck_assert_uint_eq(r->line, 1);
+	ck_assert_str_eq(r->when_header, "X-Mail-Context: class*");
+	ck_assert_uint_eq(r->when_sender.n, 2);
+	ck_assert_str_eq(r->when_sender.v[0], "@school.example");
+	ck_assert_uint_eq(r->add_cc.n, 1);
+	ck_assert_uint_eq(r->add_bcc.n, 2);
+	ck_assert_str_eq(r->add_bcc.v[1], "audit@school.example");
+	r = &cfg->rules[1];
+	ck_assert_ptr_null(r->when_header);
+	ck_assert_uint_eq(r->add_cc.n, 0);
+	/* A rule with no condition would copy every message. */
+	FAILS("[general]\n[rule all]\nadd_cc = a@example.org\n",
+	    "t.conf:2: [rule all]: no when_header or when_sender");
+	FAILS("[rule r]\nwhen_header = X-Mail-Context\n",
+	    "t.conf:2: when_header: 'X-Mail-Context' is not 'Field-Name: "
+	    "value'");
+	FAILS("[rule r]\nwhen_header = X-Mail-Context:\n",
+	    "t.conf:2: when_header: 'X-Mail-Context:': no value after");
+	FAILS("[rule r]\nwhen_header = X Context: a\n",
+	    "'X Context' is not a header field name");
+	FAILS("[rule r]\nwhen_sender = school.example\n",
+	    "t.conf:2: when_sender: 'school.example' is not an address "
+	    "(user@domain or @domain)");
+	FAILS("[rule r]\nwhen_sender = @s.example\nadd_cc = @s.example\n",
+	    "t.conf:3: add_cc: '@s.example' is not an address");
+	FAILS("[rule]\n", "[rule] needs a name: [rule NAME]");
+	FAILS("[rule a b]\n", "invalid rule name 'a b'");
+	FAILS("[rule r]\nwhen_sender = @a.example\n[rule R]\n",
+	    "t.conf:3: [rule R] appears twice (first at t.conf:1)");
+	FAILS("[rule r]\nwhen_sender = @a.example\nadd_to = x@a.example\n",
+	    "unknown key 'add_to' in [rule]");
+	LOADS("[rule r]\nwhen_sender = @a.example\n");
+	ck_assert_ptr_nonnull(strstr(str_cstr(&diag), "t.conf:1: warning: "
+	    "[rule r]: no add_cc or add_bcc"));
 }
 END_TEST
 
@@ -820,6 +883,7 @@ START_TEST(dump_masks_and_reloads)
 	    "password_command = /usr/bin/token --secret s3cr3t\n"
 	    "[account b@example.org]\npassword_file = /etc/smtpgate/b\n"
 	    "[message]\nfrom_display_name = Example\n[queue]\nretry = 90s, 2h\n"
+	    "[rule r1]\nwhen_header = X-Ctx: a*b\nadd_cc = c@example.org\n"
 	    "[milter]\nmax_recipients = 50\n");
 	cfg_dump(cfg, &d1);
 	ck_assert_ptr_null(strstr(str_cstr(&d1), "s3cr3t"));
@@ -1040,6 +1104,7 @@ unit_suite(void)
 	tcase_add_test(tc, default_credentials);
 	tcase_add_test(tc, error_relay);
 	tcase_add_test(tc, foreign_words);
+	tcase_add_test(tc, rules);
 	tcase_add_test(tc, empty_values);
 	tcase_add_test(tc, redirect_without_report);
 	tcase_add_test(tc, escaped_diag);

@@ -52,8 +52,10 @@ config(const char *text)
 
 	cfg_free(cfg);		/* a test may load another */
 	cfg = NULL;
+	/* As the milter loads it: an [account] names a login only. */
 	ck_assert_msg(cfg_load_buffer("t.conf", text, strlen(text),
-	    CFG_NO_FILE_CHECKS, &cfg, &diag) == CFG_OK, "%s", str_cstr(&diag));
+	    CFG_NO_FILE_CHECKS | CFG_NO_SECRETS, &cfg, &diag) == CFG_OK, "%s",
+	    str_cstr(&diag));
 	str_free(&diag);
 }
 
@@ -819,6 +821,241 @@ START_TEST(bulk_errs_towards_sending)
 }
 END_TEST
 
+static const char *const rule_conf =
+    "[rule class]\nwhen_header = X-Mail-Context: class\n"
+    "add_cc = teacher@school.example\nadd_bcc = archive@school.example\n"
+    "[rule school]\nwhen_sender = @school.example\n"
+    "add_cc = office@school.example, teacher@school.example\n"
+    "[rule both]\nwhen_header = x-mail-context: term-*\n"
+    "when_sender = head@school.example\nadd_bcc = board@school.example\n";
+
+/* when_header: name in any case, value exact after trimming; Cc in the
+   header (a new field), Bcc in the envelope only. */
+START_TEST(rule_header_adds_cc_and_bcc)
+{
+	config(rule_conf);
+	message("<app@example.org>", "From: app@example.org\n"
+	    "To: parent@example.net\nX-MAIL-CONTEXT:  class  \n\n",
+	    "<parent@example.net>", NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	ck_assert_uint_eq(m.nrcpts, 3);
+	ck_assert(rcpt_is(1, "teacher@school.example"));
+	ck_assert(rcpt_is(2, "archive@school.example"));
+	HAS("Cc: teacher@school.example\n");
+	HASNT("archive");
+	/* The milter's edits: the header, then the two recipients. */
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_int_eq(r.v[0].op, POLICY_ADDHDR);
+	ck_assert_str_eq(r.v[0].name, "Cc");
+	ck_assert_int_eq(r.v[1].op, POLICY_ADDRCPT);
+	ck_assert_str_eq(r.v[1].value, "teacher@school.example");
+	ck_assert_int_eq(r.v[2].op, POLICY_ADDRCPT);
+	ck_assert_str_eq(r.v[2].value, "archive@school.example");
+	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions),
+	    "rule=class(cc=1,bcc=1)"));
+}
+END_TEST
+
+/* Exact means exact; a field of another name or another value does not
+   match; nor does a header rule's value turn up in another field. */
+START_TEST(rule_header_no_match)
+{
+	static const char *const headers[] = {
+		"X-Mail-Context: classes\n\n",
+		"X-Mail-Context: Class\n\n",
+		"X-Mail-Context2: class\n\n",
+		"Subject: X-Mail-Context: class\n\n",
+		"X-Mail-Context: term\n\n",	/* the glob needs "term-" */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		config(rule_conf);
+		message("<app@example.org>", headers[i], "<p@example.net>",
+		    NULL);
+		run();
+		ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+		ck_assert_msg(m.nrcpts == 1, "%s: %zu recipients", headers[i],
+		    m.nrcpts);
+		ck_assert_uint_eq(r.n, 0);
+		teardown();
+		setup();
+	}
+}
+END_TEST
+
+/* when_sender by domain; a Cc field that exists gets the new addresses
+   appended, not a second Cc; what To or Cc already names is not
+   repeated, and an envelope recipient is not added twice.  Two rules
+   matching add the union. */
+START_TEST(rule_sender_and_merge)
+{
+	config(rule_conf);
+	message("<Head@School.Example>", "To: teacher@school.example\n"
+	    "Cc: Someone <someone@example.net>\n"
+	    "X-Mail-Context: term-2\n\n",
+	    "<teacher@school.example>", "<someone@example.net>", NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	HAS("Cc: Someone <someone@example.net>, office@school.example\n");
+	ck_assert_uint_eq(count("Cc:"), 1);
+	ck_assert_uint_eq(count("teacher"), 1);
+	ck_assert_uint_eq(m.nrcpts, 4);
+	ck_assert(rcpt_is(2, "office@school.example"));
+	ck_assert(rcpt_is(3, "board@school.example"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions),
+	    "rule=school(cc=1,bcc=0) rule=both(cc=0,bcc=1)"));
+}
+END_TEST
+
+/* Both conditions set: both must hold.  A null, routed or unparsable
+   sender matches no when_sender. */
+START_TEST(rule_both_conditions)
+{
+	static const char *const senders[] = {
+		"<other@school.example>",	/* header ok, sender not */
+		"", "<>", "<@relay.example:head@school.example>",
+		"<head@school.example",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
+		config("[rule both]\nwhen_header = X-Ctx: term-*\n"
+		    "when_sender = head@school.example\n"
+		    "add_bcc = board@school.example\n");
+		message(senders[i], "X-Ctx: term-1\n\n", "<p@example.net>",
+		    NULL);
+		run();
+		ck_assert_msg(m.nrcpts == 1, "sender %s matched", senders[i]);
+		teardown();
+		setup();
+	}
+	config("[rule both]\nwhen_header = X-Ctx: term-*\n"
+	    "when_sender = head@school.example\n"
+	    "add_bcc = board@school.example\n");
+	message("head@school.example", "X-Ctx: term-1\n\n", "<p@example.net>",
+	    NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert(rcpt_is(1, "board@school.example"));
+}
+END_TEST
+
+/* Rules come before redirect: on a test system the added recipients
+   are redirected and recorded like the others; and before exclude. */
+START_TEST(rule_before_redirect_and_exclude)
+{
+	config("[message]\nexclude = archive@school.example\n"
+	    "[rule class]\nwhen_header = X-Mail-Context: class\n"
+	    "add_cc = teacher@school.example\n"
+	    "add_bcc = archive@school.example, audit@school.example\n"
+	    "[redirect]\nenabled = yes\n[report qa@example.org]\n");
+	message("<app@example.org>", "X-Mail-Context: class\n\n",
+	    "<parent@example.net>", NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	ck_assert_uint_eq(m.nrcpts, 1);
+	ck_assert(rcpt_is(0, "qa@example.org"));
+	HAS("X-Original-To: teacher@school.example\n");
+	HAS("X-Original-To: audit@school.example\n");
+	HASNT("X-Original-To: archive");
+	HAS("Cc: teacher@school.example\n");
+	/* The excluded address was never added: no edit adds and removes
+	   it at the MTA. */
+	ck_assert_uint_eq(count("archive"), 0);
+	for (size_t i = 0; i < r.n; i++)
+		ck_assert(r.v[i].value == NULL ||
+		    strstr(r.v[i].value, "archive") == NULL);
+}
+END_TEST
+
+/* exclude keeps an address out of the Cc header a rule writes too. */
+START_TEST(rule_excluded_cc)
+{
+	config("[message]\nexclude = teacher@school.example\n"
+	    "[rule class]\nwhen_header = X-Mail-Context: class\n"
+	    "add_cc = teacher@school.example, office@school.example\n");
+	message("<app@example.org>", "X-Mail-Context: class\n\n",
+	    "<parent@example.net>", NULL);
+	run();
+	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert(rcpt_is(1, "office@school.example"));
+	HAS("Cc: office@school.example\n");
+	HASNT("teacher");
+}
+END_TEST
+
+/* Through the milter: fields as the MTA reports them; the existing Cc
+   is changed at its occurrence. */
+START_TEST(rule_milter_edits)
+{
+	config(rule_conf);
+	m.sender = xstrdup("<x@school.example>");
+	m.rcpts = xcalloc(1, sizeof(char *));
+	m.rcpts[m.nrcpts++] = xstrdup("<p@example.net>");
+	hdr_add_parsed(&hb, "Cc", "a@example.net,\r\n\tb@example.net");
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_int_eq(r.v[0].op, POLICY_CHGHDR);
+	ck_assert_str_eq(r.v[0].name, "Cc");
+	ck_assert_uint_eq(r.v[0].occurrence, 1);
+	ck_assert_str_eq(r.v[0].value, "a@example.net,\tb@example.net, "
+	    "office@school.example, teacher@school.example");
+	ck_assert_int_eq(r.v[1].op, POLICY_ADDRCPT);
+	ck_assert_int_eq(r.v[2].op, POLICY_ADDRCPT);
+}
+END_TEST
+
+/* [message] from on a message without From (the milter's case); one
+   that has a From keeps it. */
+START_TEST(default_from_added)
+{
+	config("[message]\nfrom = \"Example App\" <noreply@example.org>\n");
+	message("<app@example.org>", "Subject: no from\n\n", "<p@example.net>",
+	    NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	HAS("From: \"Example App\" <noreply@example.org>\n");
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_int_eq(r.v[0].op, POLICY_ADDHDR);
+	ck_assert_str_eq(r.v[0].name, "From");
+	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions), "from=added"));
+	teardown();
+	setup();
+	config("[message]\nfrom = noreply@example.org\n");
+	message("<app@example.org>", "from: app@example.org\n\n",
+	    "<p@example.net>", NULL);
+	run();
+	ck_assert_uint_eq(r.n, 0);
+	HASNT("noreply");
+	teardown();
+	setup();
+	/* Without [message] from nothing is invented. */
+	config("[general]\n");
+	message("<app@example.org>", "Subject: x\n\n", "<p@example.net>",
+	    NULL);
+	run();
+	ck_assert_uint_eq(r.n, 0);
+}
+END_TEST
+
+/* The added From is judged like any other by from_must_match_login. */
+START_TEST(default_from_then_login)
+{
+	config("[relay main]\nhost = h\nusername = alice@example.org\n"
+	    "[message]\nfrom = Desk <desk@example.org>\n"
+	    "from_must_match_login = rewrite\n");
+	message("<alice@example.org>", "Subject: x\n\n", "<p@example.net>",
+	    NULL);
+	run();
+	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+	HAS("From: Desk <alice@example.org>\n");
+	HAS("X-Original-From: Desk <desk@example.org>\n");
+}
+END_TEST
+
 START_TEST(everything_together)
 {
 	config("[relay main]\nhost = h\nusername = alice@example.org\n"
@@ -867,6 +1104,15 @@ unit_suite(void)
 	tcase_add_test(tc, redirect_without_report);
 	tcase_add_test(tc, redirect_subject_added);
 	tcase_add_test(tc, milter_header_breaks);
+	tcase_add_test(tc, rule_header_adds_cc_and_bcc);
+	tcase_add_test(tc, rule_header_no_match);
+	tcase_add_test(tc, rule_sender_and_merge);
+	tcase_add_test(tc, rule_both_conditions);
+	tcase_add_test(tc, rule_before_redirect_and_exclude);
+	tcase_add_test(tc, rule_milter_edits);
+	tcase_add_test(tc, rule_excluded_cc);
+	tcase_add_test(tc, default_from_added);
+	tcase_add_test(tc, default_from_then_login);
 	tcase_add_test(tc, everything_together);
 	tcase_add_test(tc, bulk_first_copy_only);
 	tcase_add_test(tc, bulk_who_is_a_copy);
