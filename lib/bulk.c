@@ -164,24 +164,6 @@ bulk_table_format(const struct bulk_table *t, struct str *out)
 		    t->v[i].expires);
 }
 
-long long
-bulk_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long
-bulk_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 bulk_open(const char *statedir, int *fd, struct str *err)
 {
@@ -201,7 +183,7 @@ static int
 bulk_lock(int fd, struct str *err)
 {
 	const struct timespec tick = { 0, 5 * 1000000L };
-	long long deadline = bulk_mono_ms() + BULK_LOCK_WAIT_MS;
+	long long deadline = util_mono_ms() + BULK_LOCK_WAIT_MS;
 
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EINTR)
@@ -211,7 +193,7 @@ bulk_lock(int fd, struct str *err)
 			    BULK_FILE, strerror(errno));
 			return BULK_EIO;
 		}
-		if (bulk_mono_ms() >= deadline) {
+		if (util_mono_ms() >= deadline) {
 			str_appendf(err, "bulk_copies: %s was locked longer "
 			    "than %d ms; sending every copy", BULK_FILE,
 			    BULK_LOCK_WAIT_MS);
@@ -264,7 +246,7 @@ bulk_claim_fd(int fd, const uint64_t *keys, bool *first, size_t n,
 	if ((rc = bulk_lock(fd, err)) != BULK_OK ||
 	    (rc = bulk_read_all(fd, &buf, err)) != BULK_OK)
 		goto out;
-	now = bulk_now_ms();
+	now = util_now_ms();
 	bulk_table_parse(&t, buf.data, buf.len, now, window_ms);
 	for (i = 0; i < n; i++)
 		first[i] = bulk_table_claim(&t, keys[i], now, window_ms);

@@ -75,7 +75,6 @@ void	bulk_table_parse(struct bulk_table *t, const char *buf, size_t len,
 /* The lines of a state file, appended to out. */
 void	bulk_table_format(const struct bulk_table *t, struct str *out);
 
-long long bulk_now_ms(void);
 
 /* The shim's state file in statedir (pace_open_path's rules). */
 int	bulk_open(const char *statedir, int *fd, struct str *err);

@@ -20,15 +20,6 @@
 
 #define NET_READ_CHUNK	16384
 
-static long long
-net_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Poll one fd for events until the deadline: 1 ready, 0 timeout, -1 error. */
 static int
 net_poll(int fd, short events, long long deadline)
@@ -40,7 +31,7 @@ net_poll(int fd, short events, long long deadline)
 	pfd.fd = fd;
 	pfd.events = events;
 	for (;;) {
-		left = deadline - net_now_ms();
+		left = deadline - util_mono_ms();
 		if (left <= 0)
 			return 0;
 		n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
@@ -100,7 +91,7 @@ net_connect(struct net_conn *c, const char *host, unsigned port,
 {
 	struct addrinfo hints, *res, *ai;
 	char service[16], addr[INET6_ADDRSTRLEN] = "?";
-	long long deadline = net_now_ms() + timeout_ms;
+	long long deadline = util_mono_ms() + timeout_ms;
 	int gai, fd = -1, last = 0;
 
 	c->timeout_ms = timeout_ms;
@@ -184,7 +175,7 @@ net_fill(struct net_conn *c, struct str *err)
 				    str_cstr(&c->peer), strerror(errno));
 				return NET_EIO;
 			}
-			r = net_poll(c->fd, POLLIN, net_now_ms() + c->timeout_ms);
+			r = net_poll(c->fd, POLLIN, util_mono_ms() + c->timeout_ms);
 			if (r == 0) {
 				str_appendf(err, "timed out after %u ms waiting "
 				    "for %s", c->timeout_ms, str_cstr(&c->peer));
@@ -273,7 +264,7 @@ net_write(struct net_conn *c, const void *data, size_t len, struct str *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			r = net_poll(c->fd, POLLOUT, net_now_ms() + c->timeout_ms);
+			r = net_poll(c->fd, POLLOUT, util_mono_ms() + c->timeout_ms);
 			if (r > 0)
 				continue;
 			if (r == 0) {

@@ -15,24 +15,6 @@
 
 #include "pace.h"
 
-static long long
-pace_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long
-pace_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 pace_sleep_ms(long long ms)
 {
@@ -123,7 +105,7 @@ pace_wait_fd(int fd, unsigned wait_ms, long long *started_ms, struct str *err)
 
 	*started_ms = 0;
 	/* Polled, not a blocking flock(): only that can give up in time. */
-	deadline = pace_mono_ms() + (long long)wait_ms + PACE_LOCK_MARGIN_MS;
+	deadline = util_mono_ms() + (long long)wait_ms + PACE_LOCK_MARGIN_MS;
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EINTR)
 			continue;
@@ -132,7 +114,7 @@ pace_wait_fd(int fd, unsigned wait_ms, long long *started_ms, struct str *err)
 			    strerror(errno));
 			goto out;
 		}
-		if ((wait = deadline - pace_mono_ms()) <= 0) {
+		if ((wait = deadline - util_mono_ms()) <= 0) {
 			str_appendf(err, "wait_ms: the pace lock was held longer "
 			    "than %lld ms (wait_ms %u + %d s); sending without "
 			    "pacing", (long long)wait_ms + PACE_LOCK_MARGIN_MS,
@@ -147,13 +129,13 @@ pace_wait_fd(int fd, unsigned wait_ms, long long *started_ms, struct str *err)
 		buf[n] = '\0';
 		last = strtoll(buf, NULL, 10);	/* garbage reads as 0: no wait */
 	}
-	now = pace_now_ms();
+	now = util_now_ms();
 	if (last > now + (long long)wait_ms)
 		last = now - 1;		/* the clock went backwards */
 	/* Sleep until the gap is there by our own clock's reading. */
 	while ((wait = last + (long long)wait_ms - now) > 0) {
 		pace_sleep_ms(wait);
-		now = pace_now_ms();
+		now = util_now_ms();
 	}
 	str_appendf(&stamp, "%lld\n", now);
 	if (ftruncate(fd, 0) != 0 ||

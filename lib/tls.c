@@ -39,15 +39,6 @@ tls_drain_errors(struct str *err)
 	}
 }
 
-static long long
-tls_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until OpenSSL can make progress, or the deadline passes. */
 static int
 tls_wait(struct tls_session *s, int ssl_error, long long deadline)
@@ -59,7 +50,7 @@ tls_wait(struct tls_session *s, int ssl_error, long long deadline)
 	pfd.fd = s->fd;
 	pfd.events = ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
 	for (;;) {
-		left = deadline - tls_now_ms();
+		left = deadline - util_mono_ms();
 		if (left <= 0)
 			return TLS_ETIMEOUT;
 		n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
@@ -326,7 +317,7 @@ int
 tls_connect(int fd, const struct tls_params *p, unsigned timeout_ms,
     struct tls_session **out, struct str *err)
 {
-	long long deadline = tls_now_ms() + timeout_ms;
+	long long deadline = util_mono_ms() + timeout_ms;
 	struct tls_session *s;
 	bool first_read = true;
 	BIO *mem;
@@ -422,7 +413,7 @@ int
 tls_read(struct tls_session *s, void *buf, size_t len, unsigned timeout_ms,
     size_t *got, struct str *err)
 {
-	long long deadline = tls_now_ms() + timeout_ms;
+	long long deadline = util_mono_ms() + timeout_ms;
 	int n, e, rc;
 
 	*got = 0;
@@ -468,7 +459,7 @@ int
 tls_write(struct tls_session *s, const void *buf, size_t len,
     unsigned timeout_ms, struct str *err)
 {
-	long long deadline = tls_now_ms() + timeout_ms;
+	long long deadline = util_mono_ms() + timeout_ms;
 	const char *p = buf;
 	int n, e, rc, chunk;
 

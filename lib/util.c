@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "log.h"
 #include "util.h"
@@ -104,4 +105,25 @@ util_wipe(void *ptr, size_t len)
 
 	while (len-- > 0)
 		*p++ = 0;
+}
+
+static long long
+util_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long
+util_now_ms(void)
+{
+	return util_ms(CLOCK_REALTIME);
+}
+
+long long
+util_mono_ms(void)
+{
+	return util_ms(CLOCK_MONOTONIC);
 }

@@ -22,6 +22,11 @@ void	util_set_die_status(int status);
 
 __attribute__((noreturn)) void die(const char *fmt, ...) UTIL_PRINTF(1, 2);
 
+/* Milliseconds: since the epoch (to store, to compare across processes),
+   and on a clock that never jumps (for timeouts and waits). */
+long long util_now_ms(void);
+long long util_mono_ms(void);
+
 void   *xmalloc(size_t size);
 void   *xcalloc(size_t count, size_t size);
 void   *xrealloc(void *ptr, size_t size);

@@ -391,7 +391,7 @@ static bool
 milter_bulk_claim(void *arg, const uint64_t *keys, bool *first, size_t n,
     unsigned window_s)
 {
-	long long now = bulk_now_ms();
+	long long now = util_now_ms();
 	size_t i;
 
 	(void)arg;
