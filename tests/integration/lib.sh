@@ -77,6 +77,28 @@ start_server() {
 	return 1
 }
 
+# serve NAME ARGS...: a scripted SMTP server ($server) of its own, its mail
+# in $maildir and its log in $slog; sets $port (from $serve_base, so that
+# the scripts that run at once pick apart; $serve_port forces one).  With
+# $tmp/pki (make_certs) it
+# has a certificate for STARTTLS and implicit TLS.
+n=0
+serve() {
+	n=$((n + 1))
+	port=${serve_port:-$(pick_port $((n + ${serve_base:-40})))}
+	maildir="$tmp/mail-$1"; slog="$tmp/log-$1"
+	mkdir -p "$maildir"; : > "$slog"
+	shift
+	if [ -f "$tmp/pki/server.pem" ]; then
+		set -- --cert "$tmp/pki/server.pem" --key "$tmp/pki/server.key" "$@"
+	fi
+	start_server "$port" "$tmp/server-$n.out" python3 "$server" --port "$port" \
+	    --maildir "$maildir" --log "$slog" "$@" ||
+	    { echo "FAIL: server did not start"; exit 1; }
+}
+# The messages a server stored in its mail directory.
+count() { ls "$1" | grep -c '^msg-'; }
+
 expect() {	# expect NAME WANT-STATUS GOT-STATUS
 	if [ "$2" = "$3" ]; then
 		echo "ok: $1"

@@ -9,18 +9,7 @@ shim=./sendmail-shim/smtpgate-sendmail
 server="${srcdir:-.}/tests/integration/smtpd.py"
 command -v python3 >/dev/null 2>&1 || { echo "python3 missing"; exit 77; }
 make_certs "$tmp/pki" || { echo "FAIL: cannot make certificates"; exit 1; }
-n=0
-
-serve() {	# serve NAME ARGS...: sets $port, $maildir, $slog
-	n=$((n + 1))
-	port=$(pick_port $((n + 60)))
-	maildir="$tmp/mail-$1"; slog="$tmp/log-$1"
-	mkdir -p "$maildir"; : > "$slog"
-	shift
-	start_server "$port" "$tmp/server-$n.out" python3 "$server" --port "$port" \
-	    --maildir "$maildir" --log "$slog" --cert "$tmp/pki/server.pem" \
-	    --key "$tmp/pki/server.key" "$@" || { echo "FAIL: server did not start"; exit 1; }
-}
+serve_base=60
 last() { ls "$1"/msg-* | tail -n 1; }
 # The header of a stored message: after the envelope lines and the empty
 # line, up to the next empty line.

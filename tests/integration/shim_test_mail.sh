@@ -11,19 +11,7 @@ server="${srcdir:-.}/tests/integration/smtpd.py"
 command -v python3 >/dev/null 2>&1 || { echo "python3 missing"; exit 77; }
 make_certs "$tmp/pki" || { echo "FAIL: cannot make certificates"; exit 1; }
 printf 'relay-pw\n' > "$tmp/relay.secret"; chmod 600 "$tmp/relay.secret"
-n=0
-
-serve() {	# serve NAME ARGS...: sets $port, $maildir, $slog
-	n=$((n + 1))
-	port=${PORT:-$(pick_port $((n + 60)))}
-	maildir="$tmp/mail-$1"; slog="$tmp/log-$1"
-	mkdir -p "$maildir"; : > "$slog"
-	shift
-	start_server "$port" "$tmp/server-$n.out" python3 "$server" --port "$port" \
-	    --maildir "$maildir" --log "$slog" --cert "$tmp/pki/server.pem" \
-	    --key "$tmp/pki/server.key" "$@" || { echo "FAIL: server did not start"; exit 1; }
-}
-count() { ls "$1" | grep -c '^msg-'; }
+serve_base=60
 
 # relay NAME PORT TLS [KEY=VALUE...]: a [relay] section on stdout.
 relay() {
@@ -122,7 +110,7 @@ expect_grep "implicit TLS on a plain port: hint names tls = starttls" \
 # preset = gmail keeps tls = starttls; port = 465 speaks TLS at once.
 # Needs port 465 itself: as root, and only when it is free.
 if [ "$(id -u)" = 0 ] && ! port_taken 465; then
-	PORT=465 serve gmail465 --tls implicit
+	serve_port=465 serve gmail465 --tls implicit
 	printf '[relay gmail]\npreset = gmail\nhost = 127.0.0.1\nport = 465\ntls_ca_file = %s\ntimeout = 2\n\n' \
 	    "$tmp/pki/ca.pem" > "$tmp/gmail.conf"
 	queue >> "$tmp/gmail.conf"
