@@ -95,9 +95,18 @@ check_build() {
 		fail "$label build"
 		return
 	fi
-	(cd "$dir" && make -j"$JOBS" check V=0) > "$dir.check.log" 2>&1
+	failed_before=$failed
+	check_rc=0
+	(cd "$dir" && make -j"$JOBS" check V=0) > "$dir.check.log" 2>&1 ||
+	    check_rc=$?
 	count_results "$dir" "$label"
 	grep -E '^(FAIL|ERROR|XPASS):' "$dir.check.log" | tee -a "$log"
+	# make check that fails before any test runs (a test that does not
+	# build) leaves no result to count: it is a failure all the same.
+	if [ "$check_rc" -ne 0 ] && [ "$failed" -eq "$failed_before" ]; then
+		fail "$label make check exited $check_rc without a failed test"
+		tail -n 30 "$dir.check.log" | sed 's/^/    /' | tee -a "$log"
+	fi
 }
 
 note "== bootstrap"
