@@ -128,8 +128,8 @@ fuzz_comma(const char *s, size_t len, char sep)
 			abort();
 		goto out;
 	}
-	if (text.len != len || (valid && n != 0) || (n == 0 &&
-	    memcmp(text.data ? text.data : "", s, len) != 0))
+	if (text.len != len || (valid && n != 0) || (n == 0 && len > 0 &&
+	    memcmp(text.data, s, len) != 0))
 		abort();
 	if (text.len <= ADDR_MAX_INPUT &&
 	    addr_parse_list(text.data, text.len, &l, NULL) != ADDR_OK)
