@@ -280,12 +280,6 @@ net_write(struct net_conn *c, const void *data, size_t len, struct str *err)
 	return NET_OK;
 }
 
-size_t
-net_pending(const struct net_conn *c)
-{
-	return c->in.len - c->pos;
-}
-
 int
 net_starttls(struct net_conn *c, const struct tls_params *params,
     size_t *discarded, struct str *err)
@@ -318,10 +312,4 @@ net_close(struct net_conn *c)
 	str_free(&c->in);
 	c->pos = 0;
 	str_free(&c->peer);
-}
-
-int
-net_exitcode(int rc)
-{
-	return rc == NET_OK ? EX_OK : EX_TEMPFAIL;
 }

@@ -53,8 +53,6 @@ int	net_read_line(struct net_conn *c, struct str *line, size_t max,
 	    struct str *err);
 int	net_write(struct net_conn *c, const void *data, size_t len,
 	    struct str *err);
-/* Bytes received and not yet read, e.g. pipelined replies. */
-size_t	net_pending(const struct net_conn *c);
 /*
  * Start TLS on the connection.  *discarded tells how many buffered bytes
  * were thrown away first (a well-behaved server sends none).
@@ -62,7 +60,5 @@ size_t	net_pending(const struct net_conn *c);
 int	net_starttls(struct net_conn *c, const struct tls_params *params,
 	    size_t *discarded, struct str *err);
 void	net_close(struct net_conn *c);
-/* Map a NET_* code to <sysexits.h>: all are EX_TEMPFAIL but none. */
-int	net_exitcode(int rc);
 
 #endif
