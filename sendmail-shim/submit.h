@@ -149,15 +149,16 @@ int	submit_test_relay(const struct cfg *cfg, const char *name,
 	    const struct cfg_relay **out, struct str *err);
 
 /*
- * Try the relays once, without policy or queue: what the queue runner
- * does for a queued message.  Logs one line.  r must be freed with
- * submit_result_free().
+ * submit_relay.c: try the relays once, without policy or queue: what the
+ * queue runner does for a queued message.  Logs one line.  r must be
+ * freed with submit_result_free().
  */
 void	submit_deliver(struct submit *s, struct submit_result *r);
+void	submit_conn_close(struct submit_conn *c);
+
 void	submit_result_free(struct submit_result *r);
 enum submit_rcpt_state submit_rcpt_state(const struct submit_result *r,
 	    size_t i);
-void	submit_conn_close(struct submit_conn *c);
 /* The reply that says why recipient i of r did not get the message: its
    own RCPT reply, or the refusal of the whole message after it. */
 const struct smtp_reply *submit_rcpt_reply(const struct submit_result *r,
