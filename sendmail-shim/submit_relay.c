@@ -238,6 +238,35 @@ submit_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+const struct cfg_relay *
+submit_next_relay(const struct submit *s, const struct cfg_relay *after)
+{
+	const struct cfg_relay *only = NULL;
+	size_t i = after == NULL ? 0 : (size_t)(after - s->cfg->relays) + 1;
+
+	/* Mail from the null sender is our notices (and bounces like
+	   them): [general] error_relay, when set, is their only relay,
+	   enabled or not, on the first attempt and from the queue alike. */
+	if (s->only_relay == NULL && s->sender != NULL && *s->sender == '\0' &&
+	    s->cfg->error_relay_ptr != NULL)
+		only = s->cfg->error_relay_ptr;
+	for (; i < s->cfg->nrelays; i++) {
+		const struct cfg_relay *rl = &s->cfg->relays[i];
+
+		if (only != NULL ? rl != only : s->only_relay != NULL ?
+		    strcmp(s->only_relay, rl->name) != 0 : !rl->enabled)
+			continue;
+		return rl;
+	}
+	return NULL;
+}
+
+bool
+submit_fallback(const struct cfg_relay *r, enum smtp_status st)
+{
+	return st != SMTP_SENT && st != SMTP_PERM && r->fallback;
+}
+
 void
 submit_deliver(struct submit *s, struct submit_result *r)
 {
@@ -245,7 +274,7 @@ submit_deliver(struct submit *s, struct submit_result *r)
 	const struct cfg_relay *first = NULL;	/* the first that failed */
 	enum smtp_status st = SMTP_TEMP;
 	struct smtp_envelope *env = &r->env;
-	const struct cfg_relay *only = NULL;
+	const struct cfg_relay *rl;
 	double t0 = submit_now();
 	size_t i, k, tried = 0;
 
@@ -277,18 +306,8 @@ submit_deliver(struct submit *s, struct submit_result *r)
 	smtp_result_init(&r->res);
 	str_setz(&r->res.text, s->only_relay != NULL ? "no relay of that name "
 	    "in the configuration" : "no relay is enabled in the configuration");
-	/* Mail from the null sender is our notices (and bounces like
-	   them): [general] error_relay, when set, is their only relay,
-	   enabled or not, on the first attempt and from the queue alike. */
-	if (s->only_relay == NULL && s->sender != NULL && *s->sender == '\0' &&
-	    s->cfg->error_relay_ptr != NULL)
-		only = s->cfg->error_relay_ptr;
-	for (i = 0; i < s->cfg->nrelays; i++) {
-		const struct cfg_relay *rl = &s->cfg->relays[i];
-
-		if (only != NULL ? rl != only : s->only_relay != NULL ?
-		    strcmp(s->only_relay, rl->name) != 0 : !rl->enabled)
-			continue;
+	for (rl = submit_next_relay(s, NULL); rl != NULL;
+	    rl = submit_next_relay(s, rl)) {
 		if (tried > 0) {
 			log_info("%s: falling back to relay %s",
 			    str_cstr(&s->queue_id), rl->name);
@@ -298,7 +317,7 @@ submit_deliver(struct submit *s, struct submit_result *r)
 		tried++;
 		r->relay = rl;
 		st = submit_try(s, rl, env, &header, &r->res);
-		if (st == SMTP_SENT || st == SMTP_PERM || !rl->fallback)
+		if (!submit_fallback(rl, st))
 			break;
 		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), rl->name,
 		    str_cstr(&r->res.text));

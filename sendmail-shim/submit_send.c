@@ -40,7 +40,7 @@ submit_hint(const struct cfg_relay *r, const struct smtp_result *res,
 }
 
 /* Exit status and the -bs reply for the final outcome. */
-static int
+int
 submit_outcome(const struct smtp_result *res, enum smtp_status st,
     struct smtp_reply *reply)
 {
