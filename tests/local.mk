@@ -30,7 +30,7 @@ check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
 	tests/unit/check_spool tests/unit/check_smopt tests/unit/check_smtpin \
 	tests/unit/check_aliases tests/unit/check_msgbody \
 	tests/unit/check_privsep tests/unit/check_hint tests/unit/check_bulk \
-	tests/unit/check_submit
+	tests/unit/check_submit tests/unit/check_queue
 tests_unit_check_smtp_data_SOURCES = tests/unit/check_smtp_data.c \
 	tests/fuzz/smtp_data_wire.h
 EXTRA_DIST += tests/unit/data/hdr
