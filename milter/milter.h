@@ -2,8 +2,9 @@
  * smtpgate-milter: what milter_main.c and milter_cb.c share.
  *
  * milter_cb.c translates between libmilter and the policy engine
- * (lib/policy.h); milter_main.c is the daemon around it: options, socket,
- * privileges, pid file, reload.
+ * (lib/policy.h), replaying the policy's edits through milter_edits.c;
+ * milter_main.c is the daemon around it: options, socket, privileges, pid
+ * file, reload.
  */
 #ifndef SMTPGATE_MILTER_H
 #define SMTPGATE_MILTER_H

@@ -1,6 +1,7 @@
 /*
  * milter_cb - the libmilter callbacks: collect the envelope and header of
- * a message, run the policy at end of message, replay its edits.
+ * a message, run the policy at end of message, replay its edits
+ * (milter_edits.c, through libmilter here).
  *
  * Policy decisions are taken at end of message only: mail from Postfix's
  * own sendmail reaches non_smtpd_milters, where a rejection at RCPT is a
@@ -30,6 +31,7 @@
 #include "hdr.h"
 #include "log.h"
 #include "milter.h"
+#include "milter_edits.h"
 #include "policy.h"
 
 /*
@@ -276,77 +278,45 @@ milter_header(SMFICTX *ctx, char *name, char *value)
 }
 
 /*
- * The recipient rcpt ("<@a,@b:user@dom>" or bare) without its source
- * route, or NULL when it has none.  Postfix's smtpd drops the route when
- * it stores the recipient (RFC 5321 lets servers ignore it) but hands the
- * milter the address as the client wrote it, and matches smfi_delrcpt()
- * against what it stored: deleting the routed form alone is a no-op, and
- * the message would still go to user@dom.
+ * libmilter behind the table milter_edits.c replays the policy through
+ * (the casts: libmilter's prototypes predate const).
  */
-static char *
-milter_unrouted(const char *rcpt)
-{
-	const char *p = rcpt, *colon;
-	bool angle = *p == '<';
-	struct str out = STR_INIT;
+_Static_assert(MI_SUCCESS == MILTER_EDITS_OK, "MI_SUCCESS is not 0");
 
-	if (angle)
-		p++;
-	if (*p != '@' || (colon = strchr(p, ':')) == NULL)
-		return NULL;
-	if (angle)
-		str_appendc(&out, '<');
-	str_appendz(&out, colon + 1);
-	return str_detach(&out);
-}
-
-/* Delete the recipient as given and, for a routed one, as stored. */
 static int
-milter_delrcpt(SMFICTX *ctx, const char *rcpt)
+milter_smfi_chgfrom(void *ctx, const char *sender)
 {
-	char *bare;
-	int rc;
-
-	rc = smfi_delrcpt(ctx, (char *)rcpt);
-	if (rc == MI_SUCCESS && (bare = milter_unrouted(rcpt)) != NULL) {
-		rc = smfi_delrcpt(ctx, bare);
-		free(bare);
-	}
-	return rc;
+	return smfi_chgfrom(ctx, (char *)sender, NULL);
 }
 
 static int
-milter_apply(SMFICTX *ctx, const struct policy_result *res)
+milter_smfi_addrcpt(void *ctx, const char *rcpt)
 {
-	const struct policy_edit *e;
-	size_t i;
-	int rc = MI_SUCCESS;
-
-	for (i = 0; i < res->n && rc == MI_SUCCESS; i++) {
-		e = &res->v[i];
-		switch (e->op) {
-		case POLICY_CHGFROM:
-			rc = smfi_chgfrom(ctx, e->value, NULL);
-			break;
-		case POLICY_ADDRCPT:
-			rc = smfi_addrcpt(ctx, e->value);
-			break;
-		case POLICY_DELRCPT:
-			rc = milter_delrcpt(ctx, e->value);
-			break;
-		case POLICY_ADDHDR:
-			rc = smfi_addheader(ctx, e->name, e->value);
-			break;
-		case POLICY_CHGHDR:
-			rc = smfi_chgheader(ctx, e->name, (int)e->occurrence,
-			    e->value);
-			break;
-		}
-		if (rc != MI_SUCCESS)
-			log_error("libmilter refused edit %zu of the policy", i);
-	}
-	return rc;
+	return smfi_addrcpt(ctx, (char *)rcpt);
 }
+
+static int
+milter_smfi_delrcpt(void *ctx, const char *rcpt)
+{
+	return smfi_delrcpt(ctx, (char *)rcpt);
+}
+
+static int
+milter_smfi_addheader(void *ctx, const char *name, const char *value)
+{
+	return smfi_addheader(ctx, (char *)name, (char *)value);
+}
+
+static int
+milter_smfi_chgheader(void *ctx, const char *name, int index, const char *value)
+{
+	return smfi_chgheader(ctx, (char *)name, index, (char *)value);
+}
+
+static const struct milter_edit_ops milter_smfi = {
+	milter_smfi_chgfrom, milter_smfi_addrcpt, milter_smfi_delrcpt,
+	milter_smfi_addheader, milter_smfi_chgheader
+};
 
 /*
  * One line per message, as an MTA logs it: the sender and the recipient
@@ -454,7 +424,8 @@ milter_eom(SMFICTX *ctx)
 		st = SMFIS_DISCARD;
 		break;
 	default:
-		if (milter_apply(ctx, &res) != MI_SUCCESS) {
+		if (milter_edits_apply(&milter_smfi, ctx, &res) !=
+		    MI_SUCCESS) {
 			milter_log(ctx, m, &res, "tempfail(edit failed)");
 			st = SMFIS_TEMPFAIL;
 		} else {

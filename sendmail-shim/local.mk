@@ -8,7 +8,8 @@ sendmail_shim_libshim_a_SOURCES = \
 	sendmail-shim/aliases.h sendmail-shim/aliases.c \
 	sendmail-shim/msgbody.h sendmail-shim/msgbody.c \
 	sendmail-shim/submit.h sendmail-shim/submit_read.c \
-	sendmail-shim/submit_send.c sendmail-shim/submit_notice.c \
+	sendmail-shim/submit_send.c sendmail-shim/submit_relay.c \
+	sendmail-shim/submit_notice.c \
 	sendmail-shim/queue.h sendmail-shim/queue.c \
 	sendmail-shim/privsep.h sendmail-shim/privsep_wire.c \
 	sendmail-shim/privsep.c sendmail-shim/privsep_spool.c

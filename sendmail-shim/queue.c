@@ -25,7 +25,7 @@ queue_contains(const char *hay, const char *needle)
 	return needle == NULL || strcasestr(hay, needle) != NULL;
 }
 
-static bool
+bool
 queue_selected(const struct spool_env *e, const struct queue_filter *f,
     long long now)
 {

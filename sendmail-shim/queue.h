@@ -48,6 +48,19 @@ struct queue_env {
 	void   *trace_arg;
 };
 
+struct spool_env;
+
+/*
+ * Does a run with filter f take the message whose envelope is e, at time
+ * now?  Its sender must contain f->sender and one of its recipients
+ * f->rcpt (case-insensitive; NULL matches anything); with f->due_only its
+ * next try must have come; and no run takes a message within its [queue]
+ * delay (never tried, next try to come).  f->id is not looked at here:
+ * queue_run() matches it before it locks the message.
+ */
+bool	queue_selected(const struct spool_env *e, const struct queue_filter *f,
+	    long long now);
+
 /* EX_OK when the run itself worked, whatever each message's outcome. */
 int	queue_run(const struct queue_env *qe, const struct queue_filter *f,
 	    struct queue_stats *st, struct str *err);

@@ -139,6 +139,16 @@ int	submit_read_envelope(struct submit *s, const char *sender,
  */
 int	submit_send(struct submit *s, struct smtp_reply *reply, struct str *err);
 int	submit_exitcode(int rc);
+/*
+ * The exit status of one attempt chain that ended in st with res, as
+ * submit_send() gives it when nothing was queued: EX_OK, EX_NOPERM for
+ * SMTP_AUTHFAIL, EX_NOUSER for a permanent refusal at RCPT (every
+ * recipient), EX_UNAVAILABLE for another permanent one, EX_TEMPFAIL
+ * otherwise.  With reply, also the -bs reply: 250, 552 5.3.4 for the
+ * relay's 5.3.4 (too big), 554 for another permanent refusal, 451 else.
+ */
+int	submit_outcome(const struct smtp_result *res, enum smtp_status st,
+	    struct smtp_reply *reply);
 
 /*
  * The one relay --test-mail tries: the one called name, enabled or not,
@@ -149,15 +159,29 @@ int	submit_test_relay(const struct cfg *cfg, const char *name,
 	    const struct cfg_relay **out, struct str *err);
 
 /*
- * Try the relays once, without policy or queue: what the queue runner
- * does for a queued message.  Logs one line.  r must be freed with
- * submit_result_free().
+ * submit_relay.c: try the relays once, without policy or queue: what the
+ * queue runner does for a queued message.  Logs one line.  r must be
+ * freed with submit_result_free().
  */
 void	submit_deliver(struct submit *s, struct submit_result *r);
+void	submit_conn_close(struct submit_conn *c);
+/*
+ * The relays submit_deliver() tries, in file order: the next one for s
+ * after `after` (NULL: the first), or NULL when there is none.  That is
+ * the relay named only_relay, enabled or not; else for the null sender
+ * [general] error_relay when it is set, enabled or not; else the enabled
+ * ones.  submit_fallback() says whether an attempt on r that ended in st
+ * moves on to the next: a temporary failure (AUTH and TLS failures are
+ * temporary) on a relay with fallback = yes; never after SMTP_SENT or a
+ * permanent refusal.
+ */
+const struct cfg_relay *submit_next_relay(const struct submit *s,
+	    const struct cfg_relay *after);
+bool	submit_fallback(const struct cfg_relay *r, enum smtp_status st);
+
 void	submit_result_free(struct submit_result *r);
 enum submit_rcpt_state submit_rcpt_state(const struct submit_result *r,
 	    size_t i);
-void	submit_conn_close(struct submit_conn *c);
 /* The reply that says why recipient i of r did not get the message: its
    own RCPT reply, or the refusal of the whole message after it. */
 const struct smtp_reply *submit_rcpt_reply(const struct submit_result *r,

@@ -1,6 +1,7 @@
 /*
- * submit_send - a submitted message through the configured relays.
- * See submit.h.
+ * submit_send - a submitted message: the policy, the queue, one attempt
+ * through the relays (submit_relay.c), and the outcome as an exit status,
+ * a -bs reply and lines on stderr.  See submit.h.
  */
 #include "config.h"
 
@@ -15,47 +16,10 @@
 #include "bulk.h"
 #include "hint.h"
 #include "log.h"
-#include "pace.h"
 #include "policy.h"
 #include "privsep.h"
-#include "sasl.h"
-#include "secret.h"
 #include "spool.h"
 #include "submit.h"
-
-/* The login for a relay: an [account] whose senders include the sender. */
-static const struct cfg_account *
-submit_account(const struct submit *s, const struct cfg_relay *r)
-{
-	size_t i, j;
-
-	if (s->sender == NULL || *s->sender == '\0')
-		return NULL;
-	for (i = 0; i < s->cfg->naccounts; i++) {
-		const struct cfg_account *a = &s->cfg->accounts[i];
-
-		if (a->relay_ptr != r)
-			continue;
-		for (j = 0; j < a->senders.n; j++)
-			if (strcasecmp(a->senders.v[j], s->sender) == 0)
-				return a;
-	}
-	return NULL;
-}
-
-static unsigned
-submit_mechs(enum cfg_auth auth, const char *user)
-{
-	switch (auth) {
-	case CFG_AUTH_NONE: return 0;
-	case CFG_AUTH_AUTO: return user != NULL ? SASL_AUTO_PASSWORD : 0;
-	case CFG_AUTH_PLAIN: return SASL_PLAIN;
-	case CFG_AUTH_LOGIN: return SASL_LOGIN;
-	case CFG_AUTH_XOAUTH2: return SASL_XOAUTH2;
-	case CFG_AUTH_OAUTHBEARER: return SASL_OAUTHBEARER;
-	}
-	return 0;
-}
 
 static bool
 submit_esc(const struct smtp_reply *r, int c, int s, int d)
@@ -75,194 +39,8 @@ submit_hint(const struct cfg_relay *r, const struct smtp_result *res,
 	str_free(&hint);
 }
 
-void
-submit_conn_close(struct submit_conn *c)
-{
-	if (c == NULL || !c->open)
-		return;
-	smtp_client_close(&c->c);
-	str_free_secret(&c->secret);
-	free(c->user);
-	c->user = NULL;
-	c->relay = NULL;
-	c->open = false;
-}
-
-/* Can the kept connection carry a message for relay r as user? */
-static bool
-submit_conn_fits(const struct submit_conn *c, const struct cfg_relay *r,
-    const char *user)
-{
-	return c != NULL && c->open && c->relay == r &&
-	    ((c->user == NULL && user == NULL) || (c->user != NULL &&
-	    user != NULL && strcmp(c->user, user) == 0));
-}
-
-/* wait_ms: the relay's pace file, opened by the helper if there is one. */
-static int
-submit_pace(struct submit *s, const struct cfg_relay *r, long long *started,
-    struct str *err)
-{
-	int fd;
-
-	if (s->privsep == NULL)
-		return pace_wait(s->cfg->queue_dir, r->name, r->wait_ms,
-		    started, err);
-	*started = 0;
-	if (privsep_pace(s->privsep, (size_t)(r - s->cfg->relays), &fd, err) !=
-	    PACE_OK)
-		return PACE_EIO;
-	return pace_wait_fd(fd, r->wait_ms, started, err);
-}
-
-/*
- * One relay, one attempt.  Without a kept connection the secret lives only
- * inside this call; with one, as long as the connection.
- */
-static enum smtp_status
-submit_try(struct submit *s, const struct cfg_relay *r,
-    struct smtp_envelope *env, const struct str *header,
-    struct smtp_result *res)
-{
-	const struct cfg_account *acct = submit_account(s, r);
-	const char *user, *pfile, *pcmd;
-	struct submit_conn local, *c = s->conn ? s->conn : &local;
-	struct str err = STR_INIT;
-	struct cfg_login own;
-	enum smtp_status st;
-	long long started;
-	int kind;
-	size_t index;
-
-	/* The helper serves a secret by what holds it, never by path. */
-	cfg_relay_login(s->cfg, r, &own);
-	if (acct != NULL) {
-		user = acct->username;
-		pfile = acct->password_file;
-		pcmd = acct->password_command;
-		kind = PRIVSEP_ACCOUNT;
-		index = (size_t)(acct - s->cfg->accounts);
-	} else {
-		user = own.username;
-		pfile = own.password_file;
-		pcmd = own.password_command;
-		kind = r->credentials == CFG_CREDENTIALS_DEFAULT ?
-		    PRIVSEP_DEFAULT : PRIVSEP_RELAY;
-		index = kind == PRIVSEP_DEFAULT ? 0 :
-		    (size_t)(r - s->cfg->relays);
-	}
-
-	if (r->wait_ms > 0 && submit_pace(s, r, &started, &err) != PACE_OK) {
-		/* Pacing is a courtesy; losing mail over it is not. */
-		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), r->name,
-		    str_cstr(&err));
-		str_reset(&err);
-	}
-	if (submit_conn_fits(s->conn, r, user)) {
-		if (smtp_client_rset(&c->c, res) == SMTP_SENT) {
-			c->reused++;
-			goto send;
-		}
-		submit_conn_close(c);	/* the server went away: reconnect */
-	} else
-		submit_conn_close(s->conn);
-	memset(c, 0, sizeof(*c));
-	str_init(&c->secret);
-	c->p.host = r->host;
-	c->p.port = r->port;
-	c->p.tls = r->tls == CFG_TLS_IMPLICIT ? SMTP_TLS_IMPLICIT :
-	    r->tls == CFG_TLS_STARTTLS ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE;
-	c->p.tlsp.verify = r->tls_verify;
-	c->p.tlsp.ca_file = r->tls_ca_file;
-	c->p.tlsp.pin_sha256 = r->tls_fingerprint;
-	c->p.helo = s->hostname;
-	c->p.timeout_ms = r->timeout * 1000u;
-	c->p.auth_wanted = submit_mechs(r->auth, user);
-	c->p.user = user;
-	c->p.allow_plaintext_auth = r->allow_plaintext_auth;
-	if (c->p.auth_wanted != 0) {
-		if ((s->privsep != NULL ? privsep_secret(s->privsep, kind,
-		    index, &c->secret, &err) : secret_get(pfile, pcmd,
-		    &c->secret, &err)) != SECRET_OK) {
-			res->status = SMTP_AUTHFAIL;
-			res->stage = SMTP_STAGE_AUTH;
-			smtp_reply_reset(&res->reply);
-			str_reset(&res->text);
-			/* No relay name: whoever shows the text names the
-			   relay (r->relay), as for the server's replies. */
-			str_appendf(&res->text, "cannot get the secret for %s: %s",
-			    user, str_cstr(&err));
-			str_free(&err);
-			str_free_secret(&c->secret);
-			return SMTP_AUTHFAIL;
-		}
-		c->p.secret = &c->secret;
-	}
-	smtp_client_init(&c->c);
-	c->c.trace = s->trace;
-	c->c.trace_arg = s->trace_arg;
-	st = smtp_client_open(&c->c, &c->p, res);
-	c->open = true;
-	c->relay = r;
-	c->user = user ? xstrdup(user) : NULL;
-	if (st != SMTP_SENT)
-		goto done;
-send:
-	c->c.trace = s->trace;
-	c->c.trace_arg = s->trace_arg;
-	msgbody_rewind(&s->body);
-	st = smtp_client_send(&c->c, env, header, msgbody_reader, &s->body,
-	    res);
-	if (c->c.nul_dropped > 0)
-		log_warning("%s: %llu NUL bytes dropped from the message",
-		    str_cstr(&s->queue_id), c->c.nul_dropped);
-	c->c.nul_dropped = 0;
-done:
-	/* Keep a healthy connection only when asked to. */
-	if (s->conn == NULL || !c->c.open || (st != SMTP_SENT && st !=
-	    SMTP_PERM))
-		submit_conn_close(c);
-	str_free(&err);
-	return st;
-}
-
-static const char *
-submit_status_word(enum smtp_status st)
-{
-	return st == SMTP_SENT ? "sent" : st == SMTP_PERM ? "bounced" :
-	    "deferred";
-}
-
-static void
-submit_log(const struct submit *s, const struct cfg_relay *r,
-    const struct smtp_result *res, enum smtp_status st, double delay)
-{
-	struct str line = STR_INIT;
-	size_t i;
-
-	str_appendf(&line, "%s: from=<%s>, nrcpt=%zu, to=<", str_cstr(&s->queue_id),
-	    s->sender, s->nrcpts);
-	for (i = 0; i < s->nrcpts; i++)
-		str_appendf(&line, "%s%s", i ? ">,<" : "", s->rcpts[i]);
-	str_appendf(&line, ">, relay=%s, delay=%.2f, status=%s (%s)",
-	    r ? r->name : "none", delay, submit_status_word(st),
-	    str_cstr(&res->text));
-	log_msg(st == SMTP_SENT ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING, "%s",
-	    str_cstr(&line));
-	str_free(&line);
-}
-
-static double
-submit_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Exit status and the -bs reply for the final outcome. */
-static int
+int
 submit_outcome(const struct smtp_result *res, enum smtp_status st,
     struct smtp_reply *reply)
 {
@@ -420,90 +198,6 @@ submit_rcpt_state(const struct submit_result *r, size_t i)
 	if (r->st == SMTP_PERM && !smtp_reply_is_temp(rr))
 		return SUBMIT_RCPT_REFUSED;
 	return SUBMIT_RCPT_DEFERRED;
-}
-
-void
-submit_deliver(struct submit *s, struct submit_result *r)
-{
-	struct str header = STR_INIT, first_err = STR_INIT;
-	const struct cfg_relay *first = NULL;	/* the first that failed */
-	enum smtp_status st = SMTP_TEMP;
-	struct smtp_envelope *env = &r->env;
-	const struct cfg_relay *only = NULL;
-	double t0 = submit_now();
-	size_t i, k, tried = 0;
-
-	memset(r, 0, sizeof(*r));
-	env->sender = s->sender;
-	env->nrcpts = s->nrcpts;
-	env->rcpts = xcalloc(s->nrcpts, sizeof(*env->rcpts));
-	for (i = 0; i < s->nrcpts; i++) {
-		env->rcpts[i].addr = s->rcpts[i];
-		smtp_reply_init(&env->rcpts[i].reply);
-	}
-	env->dsn_notify = s->dsn_notify;
-	env->dsn_ret = s->dsn_ret;
-	env->dsn_envid = s->dsn_envid;
-	if (s->opts != NULL && !s->queued_message) {
-		env->dsn_notify = s->opts->dsn_notify;
-		env->dsn_ret = s->opts->dsn_ret;
-		env->dsn_envid = s->opts->dsn_envid;
-	}
-	env->eight_bit = s->body.eight_bit || (s->hdr.flags & HDR_F_8BIT) != 0;
-	if (s->opts != NULL && s->opts->body_type != NULL)
-		env->eight_bit = strcasecmp(s->opts->body_type, "8BITMIME") == 0;
-	env->smtputf8 = s->smtputf8;
-	if (!s->queued_message) {
-		hdr_write(&s->hdr, &header);
-		hdr_write_separator(&s->hdr, &header);
-	}
-	env->size = header.len + s->body.size;
-	smtp_result_init(&r->res);
-	str_setz(&r->res.text, s->only_relay != NULL ? "no relay of that name "
-	    "in the configuration" : "no relay is enabled in the configuration");
-	/* Mail from the null sender is our notices (and bounces like
-	   them): [general] error_relay, when set, is their only relay,
-	   enabled or not, on the first attempt and from the queue alike. */
-	if (s->only_relay == NULL && s->sender != NULL && *s->sender == '\0' &&
-	    s->cfg->error_relay_ptr != NULL)
-		only = s->cfg->error_relay_ptr;
-	for (i = 0; i < s->cfg->nrelays; i++) {
-		const struct cfg_relay *rl = &s->cfg->relays[i];
-
-		if (only != NULL ? rl != only : s->only_relay != NULL ?
-		    strcmp(s->only_relay, rl->name) != 0 : !rl->enabled)
-			continue;
-		if (tried > 0) {
-			log_info("%s: falling back to relay %s",
-			    str_cstr(&s->queue_id), rl->name);
-			for (k = 0; k < env->nrcpts; k++)
-				smtp_reply_reset(&env->rcpts[k].reply);
-		}
-		tried++;
-		r->relay = rl;
-		st = submit_try(s, rl, env, &header, &r->res);
-		if (st == SMTP_SENT || st == SMTP_PERM || !rl->fallback)
-			break;
-		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), rl->name,
-		    str_cstr(&r->res.text));
-		if (first == NULL) {
-			first = rl;
-			str_set(&first_err, r->res.text.data, r->res.text.len);
-		}
-	}
-	r->st = st;
-	submit_log(s, r->relay, &r->res, st, submit_now() - t0);
-	/*
-	 * The mail went out, so nobody looks: a relay that fails every time
-	 * (a wrong password, a closed port) must still be seen in the log,
-	 * as a warning that names both relays and the first one's error.
-	 */
-	if (st == SMTP_SENT && first != NULL)
-		log_warning("%s: sent through fallback relay %s because relay %s "
-		    "failed: %s", str_cstr(&s->queue_id), r->relay->name,
-		    first->name, str_cstr(&first_err));
-	str_free(&first_err);
-	str_free(&header);
 }
 
 const struct smtp_reply *

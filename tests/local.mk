@@ -29,9 +29,20 @@ check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
 	tests/unit/check_dsn tests/unit/check_sasl tests/unit/check_policy \
 	tests/unit/check_spool tests/unit/check_smopt tests/unit/check_smtpin \
 	tests/unit/check_aliases tests/unit/check_msgbody \
-	tests/unit/check_privsep tests/unit/check_hint tests/unit/check_bulk
+	tests/unit/check_privsep tests/unit/check_hint tests/unit/check_bulk \
+	tests/unit/check_submit tests/unit/check_queue
 tests_unit_check_smtp_data_SOURCES = tests/unit/check_smtp_data.c \
 	tests/fuzz/smtp_data_wire.h
+# milter/'s replay of the policy's edits, through a recorder: milter/
+# and lib/ only, no libmilter (milter_edits.h).
+check_PROGRAMS += tests/unit/check_milter_edits
+tests_unit_check_milter_edits_SOURCES = tests/unit/check_milter_edits.c \
+	milter/milter_edits.h milter/milter_edits.c
+tests_unit_check_milter_edits_CPPFLAGS = $(LIB_CPPFLAGS) \
+	-I$(top_srcdir)/milter
+tests_unit_check_milter_edits_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_milter_edits_LDADD = tests/unit/libcheckmain.a \
+	$(LIBSMTPGATE) $(CHECK_LIBS)
 EXTRA_DIST += tests/unit/data/hdr
 
 # lib/tls_ossl's failures: no such library, and a library without OpenSSL.

@@ -153,7 +153,7 @@ START_TEST(reject_envelope)
 }
 END_TEST
 
-START_TEST(reject_header_from_and_sender)
+START_TEST(reject_header_from)
 {
 	login_config("reject");
 	message("<alice@example.org>", "From: \"Eve\" <eve@evil.example>\n\n",
@@ -163,8 +163,11 @@ START_TEST(reject_header_from_and_sender)
 	ck_assert_int_eq(r.verdict, POLICY_REJECT);
 	ck_assert_str_eq(str_cstr(&r.reply.text), "<eve@evil.example>: From "
 	    "does not match login <alice@example.org>");
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(reject_header_sender)
+{
 	login_config("reject");
 	message("alice@example.org", "From: alice@example.org\n"
 	    "Sender: eve@evil.example\n\n", "x@a.b", NULL);
@@ -176,7 +179,7 @@ START_TEST(reject_header_from_and_sender)
 }
 END_TEST
 
-START_TEST(second_from_checked)
+START_TEST(second_from_field_checked)
 {
 	login_config("reject");
 	message("alice@example.org", "From: alice@example.org\n"
@@ -184,8 +187,11 @@ START_TEST(second_from_checked)
 	m.login = "alice@example.org";
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_REJECT);
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(second_from_address_checked)
+{
 	login_config("reject");
 	message("alice@example.org", "From: alice@example.org, "
 	    "eve@evil.example\n\n", "x@a.b", NULL);
@@ -195,7 +201,7 @@ START_TEST(second_from_checked)
 }
 END_TEST
 
-START_TEST(allowed_forms_pass)
+START_TEST(allowed_case_and_encoded_name)
 {
 	login_config("reject");
 	/* Case, encoded display name, and an account's other sender. */
@@ -206,17 +212,23 @@ START_TEST(allowed_forms_pass)
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
 	ck_assert_uint_eq(r.n, 0);
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(allowed_account_other_sender)
+{
 	login_config("reject");
 	message("sales@example.org", "From: Sales <sales@example.org>\n\n",
 	    "x@a.b", NULL);
 	m.login = "bob@example.org";
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+}
+END_TEST
+
+START_TEST(other_logins_senders_rejected)
+{
 	/* But not another login's senders. */
-	teardown();
-	setup();
 	login_config("reject");
 	message("sales@example.org", "From: sales@example.org\n\n", "x@a.b",
 	    NULL);
@@ -226,7 +238,7 @@ START_TEST(allowed_forms_pass)
 }
 END_TEST
 
-START_TEST(routed_and_unparsable_rejected)
+START_TEST(routed_login_rejected)
 {
 	login_config("reject");
 	message("alice%evil.example@example.org", "From: alice@example.org\n\n",
@@ -234,8 +246,11 @@ START_TEST(routed_and_unparsable_rejected)
 	m.login = "alice%evil.example@example.org";
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_REJECT);
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(unparsable_from_rejected)
+{
 	login_config("reject");
 	message("alice@example.org", "From: <<<alice@example.org\n\n", "x@a.b",
 	    NULL);
@@ -301,15 +316,18 @@ START_TEST(rewrite_keeps_reply_to_and_forces_name)
 }
 END_TEST
 
-START_TEST(rewrite_needs_address_login)
+START_TEST(rewrite_bare_login_rejected)
 {
 	login_config("rewrite");
 	message("eve@evil.example", "From: eve@evil.example\n\n", "x@a.b", NULL);
 	m.login = "alice";
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_REJECT);
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(rewrite_bare_login_gets_domain)
+{
 	config("[general]\ndomain = example.org\n[message]\n"
 	    "from_must_match_login = rewrite\n");
 	message("eve@evil.example", "From: eve@evil.example\n\n", "x@a.b", NULL);
@@ -320,7 +338,7 @@ START_TEST(rewrite_needs_address_login)
 }
 END_TEST
 
-START_TEST(default_login)
+START_TEST(default_login_account_or_relay)
 {
 	login_config("off");
 	ck_assert_str_eq(policy_default_login(cfg, "sales@example.org"),
@@ -329,18 +347,24 @@ START_TEST(default_login)
 	    "bob@example.org");
 	ck_assert_str_eq(policy_default_login(cfg, "other@example.org"),
 	    "alice@example.org");
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(default_login_none)
+{
 	config("[message]\nfrom_must_match_login = reject\n");
 	ck_assert_ptr_null(policy_default_login(cfg, "a@b.c"));
 	message("eve@evil.example", "From: eve@evil.example\n\n", "x@a.b", NULL);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
 	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions), "no-login"));
+}
+END_TEST
+
+START_TEST(default_login_credentials_default)
+{
 	/* credentials = default: [general]'s login; the null sender's mail
 	   (notices) is error_relay's. */
-	teardown();
-	setup();
 	config("[general]\nusername = app@example.org\nerror_relay = notices\n"
 	    "[relay main]\nhost = h\ncredentials = default\n"
 	    "[relay notices]\nhost = h\nenabled = no\n"
@@ -359,8 +383,11 @@ START_TEST(display_name_forced)
 	    NULL);
 	run();
 	HAS("From: Example Org <a@example.org>\n");
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(display_name_encoded)
+{
 	config("[message]\nfrom_display_name = Jörg\n");
 	message("a@example.org", "From: a@example.org\n\n", "x@a.b", NULL);
 	run();
@@ -368,22 +395,28 @@ START_TEST(display_name_forced)
 }
 END_TEST
 
-START_TEST(reply_to_modes)
+START_TEST(reply_to_added)
 {
 	config("[message]\nreply_to = \"Help\" <help@example.org>\n");
 	message("a@example.org", "From: a@example.org\n\n", "x@a.b", NULL);
 	run();
 	HAS("Reply-To: \"Help\" <help@example.org>\n");
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(reply_to_missing_keeps_first)
+{
 	config("[message]\nreply_to = help@example.org\n");
 	message("a@example.org", "Reply-To: me@example.org\n"
 	    "Reply-To: me2@example.org\n\n", "x@a.b", NULL);
 	run();
 	HAS("Reply-To: me@example.org\n");
 	ck_assert_uint_eq(count("Reply-To:"), 1);
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(reply_to_always_replaces)
+{
 	config("[message]\nreply_to = help@example.org\nreply_to_mode = always\n");
 	message("a@example.org", "Reply-To: me@example.org\nX: y\n"
 	    "Reply-To: me2@example.org\n\n", "x@a.b", NULL);
@@ -394,8 +427,11 @@ START_TEST(reply_to_modes)
 	ck_assert_ptr_null(r.v[0].value);
 	ck_assert_uint_eq(r.v[0].occurrence, 2);
 	ck_assert_uint_eq(r.v[1].occurrence, 1);
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(reply_to_off)
+{
 	config("[message]\nreply_to = help@example.org\nreply_to_mode = off\n");
 	message("a@example.org", "Subject: s\n\n", "x@a.b", NULL);
 	run();
@@ -1022,16 +1058,22 @@ START_TEST(default_from_added)
 	ck_assert_int_eq(r.v[0].op, POLICY_ADDHDR);
 	ck_assert_str_eq(r.v[0].name, "From");
 	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions), "from=added"));
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(default_from_existing_kept)
+{
 	config("[message]\nfrom = noreply@example.org\n");
 	message("<app@example.org>", "from: app@example.org\n\n",
 	    "<p@example.net>", NULL);
 	run();
 	ck_assert_uint_eq(r.n, 0);
 	HASNT("noreply");
-	teardown();
-	setup();
+}
+END_TEST
+
+START_TEST(default_from_not_invented)
+{
 	/* Without [message] from nothing is invented. */
 	config("[general]\n");
 	message("<app@example.org>", "Subject: x\n\n", "<p@example.net>",
@@ -1056,7 +1098,13 @@ START_TEST(default_from_then_login)
 }
 END_TEST
 
-START_TEST(everything_together)
+/*
+ * Every rule on one message: login rewrite, reply_to always, exclude and
+ * redirect.  Each case below runs it and checks one rule's part, so a
+ * failure names the rule.
+ */
+static void
+everything_together(void)
 {
 	config("[relay main]\nhost = h\nusername = alice@example.org\n"
 	    "[message]\nfrom_must_match_login = rewrite\n"
@@ -1067,11 +1115,35 @@ START_TEST(everything_together)
 	    "robot@example.org", "cust@real.example", NULL);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
+}
+
+START_TEST(together_redirected)
+{
+	everything_together();
 	ck_assert_uint_eq(m.nrcpts, 1);
 	ck_assert(rcpt_is(0, "qa@example.org"));
+}
+END_TEST
+
+START_TEST(together_from_rewritten)
+{
+	everything_together();
 	HAS("From: alice@example.org\n");
+}
+END_TEST
+
+START_TEST(together_reply_to_always)
+{
+	everything_together();
 	HAS("Reply-To: help@example.org\n");
 	ck_assert_uint_eq(count("Reply-To:"), 1);
+}
+END_TEST
+
+/* Exclude comes first: the excluded address is not recorded. */
+START_TEST(together_excluded_before_redirect)
+{
+	everything_together();
 	HAS("X-Original-To: cust@real.example\n");
 	HASNT("X-Original-To: robot");
 }
@@ -1086,17 +1158,29 @@ unit_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, off_changes_nothing);
 	tcase_add_test(tc, reject_envelope);
-	tcase_add_test(tc, reject_header_from_and_sender);
-	tcase_add_test(tc, second_from_checked);
-	tcase_add_test(tc, allowed_forms_pass);
-	tcase_add_test(tc, routed_and_unparsable_rejected);
+	tcase_add_test(tc, reject_header_from);
+	tcase_add_test(tc, reject_header_sender);
+	tcase_add_test(tc, second_from_field_checked);
+	tcase_add_test(tc, second_from_address_checked);
+	tcase_add_test(tc, allowed_case_and_encoded_name);
+	tcase_add_test(tc, allowed_account_other_sender);
+	tcase_add_test(tc, other_logins_senders_rejected);
+	tcase_add_test(tc, routed_login_rejected);
+	tcase_add_test(tc, unparsable_from_rejected);
 	tcase_add_test(tc, null_sender_and_no_from);
 	tcase_add_test(tc, rewrite_all);
 	tcase_add_test(tc, rewrite_keeps_reply_to_and_forces_name);
-	tcase_add_test(tc, rewrite_needs_address_login);
-	tcase_add_test(tc, default_login);
+	tcase_add_test(tc, rewrite_bare_login_rejected);
+	tcase_add_test(tc, rewrite_bare_login_gets_domain);
+	tcase_add_test(tc, default_login_account_or_relay);
+	tcase_add_test(tc, default_login_none);
+	tcase_add_test(tc, default_login_credentials_default);
 	tcase_add_test(tc, display_name_forced);
-	tcase_add_test(tc, reply_to_modes);
+	tcase_add_test(tc, display_name_encoded);
+	tcase_add_test(tc, reply_to_added);
+	tcase_add_test(tc, reply_to_missing_keeps_first);
+	tcase_add_test(tc, reply_to_always_replaces);
+	tcase_add_test(tc, reply_to_off);
 	tcase_add_test(tc, exclude_and_discard);
 	tcase_add_test(tc, redirect_basic);
 	tcase_add_test(tc, redirect_adversarial);
@@ -1112,8 +1196,13 @@ unit_suite(void)
 	tcase_add_test(tc, rule_milter_edits);
 	tcase_add_test(tc, rule_excluded_cc);
 	tcase_add_test(tc, default_from_added);
+	tcase_add_test(tc, default_from_existing_kept);
+	tcase_add_test(tc, default_from_not_invented);
 	tcase_add_test(tc, default_from_then_login);
-	tcase_add_test(tc, everything_together);
+	tcase_add_test(tc, together_redirected);
+	tcase_add_test(tc, together_from_rewritten);
+	tcase_add_test(tc, together_reply_to_always);
+	tcase_add_test(tc, together_excluded_before_redirect);
 	tcase_add_test(tc, bulk_first_copy_only);
 	tcase_add_test(tc, bulk_who_is_a_copy);
 	tcase_add_test(tc, bulk_subject_batches);
