@@ -5,11 +5,30 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "privsep.h"
+
+/* Field i of a request of this type is a queue id. */
+static bool
+privsep_fuzz_is_id(uint32_t type, size_t i)
+{
+	switch (type) {
+	case PRIVSEP_CREATE:
+	case PRIVSEP_COMMIT:
+	case PRIVSEP_ENV_WRITE:
+	case PRIVSEP_REMOVE:
+	case PRIVSEP_ABANDON:
+	case PRIVSEP_LOCK:
+	case PRIVSEP_ENV_READ:
+		return i == 0;
+	default:
+		return false;
+	}
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -25,12 +44,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (privsep_check(&m, &why)) {
 			if (m.type == PRIVSEP_REPLY)
 				abort();
+			/* A queue id names a file: no path in it.  The
+			   other fields are text (ENV_PART) or fixed-size
+			   numbers (indexes, CREATE's size). */
 			for (i = 0; i < m.nfields; i++)
-				if (m.type != PRIVSEP_ENV_PART &&
-				    m.type != PRIVSEP_SECRET &&
-				    m.type != PRIVSEP_PACE &&
+				if (privsep_fuzz_is_id(m.type, i) &&
 				    (m.f[i].len > 64 || memchr(m.f[i].p, '/',
 				    m.f[i].len) != NULL))
+					abort();
+				else if (!privsep_fuzz_is_id(m.type, i) &&
+				    m.type != PRIVSEP_ENV_PART &&
+				    m.f[i].len != 4 && m.f[i].len != 8)
 					abort();
 		} else if (why.len == 0)
 			abort();
