@@ -146,9 +146,10 @@ hint_reply(const struct smtp_reply *r, enum smtp_stage stage,
 	   the 535 hint below names both causes. */
 	if (hint_esc(r, 5, 7, 139) || hint_esc(r, 5, 7, 30)) {
 		str_appendz(out, "the server has password (basic) "
-		    "authentication turned off for this account: set auth = "
-		    "xoauth2 with a password_command that prints an OAuth2 "
-		    "token, or have SMTP AUTH enabled for the mailbox");
+		    "authentication turned off for this account: sign in with "
+		    "OAuth2 instead (auth = xoauth2 and oauth2_client_id, then "
+		    "smtpgate-sendmail --oauth2-login), or have SMTP AUTH "
+		    "enabled for the mailbox");
 		return true;
 	}
 	/* Google: the account must be unlocked in a browser first. */
@@ -213,6 +214,17 @@ hint_for(const struct cfg_relay *r, const struct smtp_result *res,
 {
 	if (r != NULL && hint_tls_mode(r, res, out))
 		return true;
+	/* An OAuth2 login: the token was refused even after a refresh (a
+	   failed refresh says what to do itself). */
+	if (r != NULL && r->oauth2.client_id != NULL &&
+	    res->stage == SMTP_STAGE_AUTH && res->reply.code == 535 &&
+	    strstr(str_cstr(&res->text), "OAuth2") == NULL) {
+		str_appendz(out, "the server refused a fresh OAuth2 token: check "
+		    "that username is the mailbox that signed in, that SMTP "
+		    "AUTH is enabled for it (Office 365: Authenticated SMTP) "
+		    "and that oauth2_scope allows sending");
+		return true;
+	}
 	if (hint_connect(r, res, out))
 		return true;
 	/* A reply names its cause better than "TLS failed" does. */

@@ -328,6 +328,8 @@ smtp_auth(struct smtp_client *c, struct smtp_result *res)
 			}
 			st = smtp_fail(c, res, SMTP_AUTHFAIL, SMTP_STAGE_AUTH,
 			    &c->reply, str_cstr(&why));
+			c->auth_refused = (mech & (SASL_XOAUTH2 |
+			    SASL_OAUTHBEARER)) != 0 && c->reply.code >= 500;
 			break;
 		}
 		if (err.len > 0) {
@@ -345,6 +347,33 @@ smtp_auth(struct smtp_client *c, struct smtp_result *res)
 	str_free(&why);
 	str_free(&err);
 	return st;
+}
+
+/*
+ * The server refused an OAuth2 access token: it may have expired early or
+ * been revoked.  Ask for a new one once and try AUTH again; if none
+ * comes, say why after the server's refusal.
+ */
+static bool
+smtp_auth_again(struct smtp_client *c, struct smtp_result *res)
+{
+	const struct smtp_params *p = c->params;
+	struct str why = STR_INIT;
+	bool ok;
+
+	if (!c->auth_refused || p->refresh == NULL || !c->open)
+		return false;
+	c->auth_refused = false;
+	if (p->refresh(p->refresh_arg, &why) != 0) {
+		str_appendz(&res->text, "; a new access token: ");
+		str_appends(&res->text, &why);
+		str_free(&why);
+		return false;
+	}
+	str_free(&why);
+	ok = smtp_auth(c, res) == SMTP_SENT;
+	c->auth_refused = false;
+	return ok;
 }
 
 /*
@@ -416,7 +445,8 @@ smtp_client_open(struct smtp_client *c, const struct smtp_params *p,
 		goto fail;
 	if (p->tls == SMTP_TLS_STARTTLS && smtp_starttls(c, res) != SMTP_SENT)
 		goto fail;
-	if (p->auth_wanted != 0 && smtp_auth(c, res) != SMTP_SENT)
+	if (p->auth_wanted != 0 && smtp_auth(c, res) != SMTP_SENT &&
+	    !smtp_auth_again(c, res))
 		goto fail;
 	return SMTP_SENT;
 fail:

@@ -69,6 +69,14 @@ struct smtp_params {
 	const char *user;
 	const struct str *secret;	/* borrowed; NULL without AUTH */
 	bool allow_plaintext_auth;
+	/*
+	 * OAuth2: when the server refuses the access token, put a new one
+	 * into *secret and return 0; AUTH is then tried once more on the
+	 * same connection.  why gets the reason it could not.  NULL: no
+	 * second try.
+	 */
+	int	(*refresh)(void *arg, struct str *why);
+	void   *refresh_arg;
 };
 
 /* The message's reader: fill buf, *got = 0 at the end. */
@@ -115,6 +123,7 @@ struct smtp_client {
 	void   *trace_arg;
 	size_t	discarded;		/* bytes thrown away at STARTTLS */
 	unsigned long long nul_dropped;
+	bool	auth_refused;		/* the server said no to a token */
 };
 
 void	smtp_result_init(struct smtp_result *r);

@@ -19,6 +19,7 @@
 #include "bulk.h"
 #include "cfg.h"
 #include "log.h"
+#include "oauth2.h"
 #include "pace.h"
 #include "privsep.h"
 #include "secret.h"
@@ -520,6 +521,54 @@ privsep_do_spool(struct privsep_server *sv, const struct privsep_msg *m,
 	return SPOOL_EINVAL;
 }
 
+/*
+ * An access token for a relay's or an account's OAuth2 login: the helper
+ * does the whole refresh, so the refresh token and the client secret stay
+ * with the group.  The reply: what was done, a newline, the token.
+ */
+static int
+privsep_do_oauth2(struct privsep_server *sv, const struct privsep_msg *m,
+    struct str *out, struct str *err)
+{
+	const struct cfg *cfg = sv->cfg;
+	const struct cfg_account *a = NULL;
+	const struct cfg_relay *r;
+	struct oauth2_login l;
+	struct str refused = STR_INIT, step = STR_INIT, token = STR_INIT;
+	uint32_t idx = privsep_u32(&m->f[1]);
+	int rc;
+
+	if (privsep_u32(&m->f[0]) == PRIVSEP_ACCOUNT) {
+		if (idx >= cfg->naccounts) {
+			str_appendz(err, "no such account");
+			return OAUTH2_ECONFIG;
+		}
+		a = &cfg->accounts[idx];
+		r = a->relay_ptr;
+	} else if (idx >= cfg->nrelays) {
+		str_appendz(err, "no such relay");
+		return OAUTH2_ECONFIG;
+	} else
+		r = &cfg->relays[idx];
+	if (r == NULL || !oauth2_login_init(&l, r, a)) {
+		str_appendz(err, "that login has no oauth2_client_id");
+		return OAUTH2_ECONFIG;
+	}
+	str_append(&refused, m->f[2].p, m->f[2].len);
+	rc = oauth2_token(&l, refused.len > 0 ? str_cstr(&refused) : NULL,
+	    &token, &step, err);
+	if (rc == OAUTH2_OK) {
+		str_appends(out, &step);
+		str_appendc(out, '\n');
+		str_appends(out, &token);
+	}
+	oauth2_login_free(&l);
+	str_free_secret(&refused);
+	str_free_secret(&token);
+	str_free(&step);
+	return rc;
+}
+
 /* One request; false when the main process broke the protocol. */
 static bool
 privsep_handle(struct privsep_server *sv, const struct privsep_msg *m)
@@ -553,6 +602,9 @@ privsep_handle(struct privsep_server *sv, const struct privsep_msg *m)
 			rc = secret_get(sv->cfg->accounts[idx].password_file,
 			    sv->cfg->accounts[idx].password_command, &out,
 			    &err);
+		break;
+	case PRIVSEP_OAUTH2:
+		rc = privsep_do_oauth2(sv, m, &out, &err);
 		break;
 	case PRIVSEP_PACE:
 		idx = privsep_u32(&m->f[0]);
@@ -665,6 +717,10 @@ privsep_start(const struct cfg *cfg, gid_t gid, struct privsep *ps,
 		   A working directory of the caller's is no place to run
 		   anything from. */
 		closelog();
+		/* Nothing of the caller's environment reaches the token
+		   endpoint's HTTPS client (proxies, key log files) or
+		   password_command (which gets its own). */
+		(void)clearenv();
 		nul = open("/dev/null", O_RDWR);
 		if ((gid != (gid_t)-1 && (setegid(gid) != 0 ||
 		    getegid() != gid)) || chdir("/") != 0 ||
@@ -755,6 +811,40 @@ privsep_secret(struct privsep *ps, int kind, size_t index, struct str *out,
 		return SECRET_EFAIL;
 	}
 	return SECRET_OK;
+}
+
+int
+privsep_oauth2(struct privsep *ps, int kind, size_t index,
+    const char *refused, struct str *token, struct str *step,
+    struct str *err)
+{
+	struct privsep_field f[3];
+	struct str out = STR_INIT;
+	uint32_t k = (uint32_t)kind, i = (uint32_t)index;
+	const char *nl;
+	int rc;
+
+	f[0].p = (const uint8_t *)&k;
+	f[0].len = sizeof(k);
+	f[1].p = (const uint8_t *)&i;
+	f[1].len = sizeof(i);
+	f[2].p = (const uint8_t *)(refused ? refused : "");
+	f[2].len = refused ? strlen(refused) : 0;
+	rc = privsep_call(ps, PRIVSEP_OAUTH2, f, 3, &out, NULL, err);
+	if (rc == OAUTH2_OK && (out.data == NULL ||
+	    (nl = memchr(out.data, '\n', out.len)) == NULL ||
+	    !oauth2_token_ok(nl + 1, out.len - (size_t)(nl + 1 - out.data)))) {
+		str_appendz(err, "the privileged helper sent no usable token");
+		rc = OAUTH2_ECONFIG;
+	}
+	if (rc == OAUTH2_OK) {
+		if (step != NULL)
+			str_append(step, out.data, (size_t)(nl - out.data));
+		str_set(token, nl + 1, out.len - (size_t)(nl + 1 - out.data));
+	} else if (rc < 0)
+		rc = OAUTH2_ETEMP;
+	str_free_secret(&out);
+	return rc;
 }
 
 static int

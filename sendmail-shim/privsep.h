@@ -61,6 +61,12 @@
  *                         an fd; the reply's bytes: u32 count of others
  *   LOCK      id          -> msg/<id>, locked, as an fd (the caller's own)
  *   ENV_READ  id          -> its envelope's text, as an fd
+ *   OAUTH2    u32 kind (RELAY/ACCOUNT), u32 index, bytes refused (the
+ *             access token the server just refused, or empty)
+ *                         -> "STEP\nTOKEN": an access token for that
+ *                         login (oauth2.h); the helper reads, refreshes
+ *                         and rewrites the token file, so the refresh
+ *                         token and the client secret never leave it
  */
 #ifndef SMTPGATE_PRIVSEP_H
 #define SMTPGATE_PRIVSEP_H
@@ -91,6 +97,7 @@ enum privsep_type {
 	PRIVSEP_LOCK,
 	PRIVSEP_ENV_READ,
 	PRIVSEP_BULK,
+	PRIVSEP_OAUTH2,
 	PRIVSEP_REPLY
 };
 
@@ -152,6 +159,10 @@ int	privsep_env_write(struct privsep *ps, const char *id,
 int	privsep_remove(struct privsep *ps, const char *id, struct str *err);
 void	privsep_abandon(struct privsep *ps, const char *id);
 int	privsep_pace(struct privsep *ps, size_t relay, int *fd,
+	    struct str *err);
+/* OAUTH2_* codes; step (may be NULL) gets what the helper did. */
+int	privsep_oauth2(struct privsep *ps, int kind, size_t index,
+	    const char *refused, struct str *token, struct str *step,
 	    struct str *err);
 /* BULK_* codes. */
 int	privsep_bulk(struct privsep *ps, int *fd, struct str *err);

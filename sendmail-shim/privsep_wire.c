@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "oauth2.h"
 #include "privsep.h"
 #include "spool.h"
 
@@ -125,9 +126,10 @@ privsep_check(const struct privsep_msg *m, struct str *why)
 		[PRIVSEP_ABANDON] = 1, [PRIVSEP_PACE] = 1,
 		[PRIVSEP_LIST] = 0, [PRIVSEP_LOCK] = 1,
 		[PRIVSEP_ENV_READ] = 1, [PRIVSEP_BULK] = 0,
+		[PRIVSEP_OAUTH2] = 3,
 	};
 
-	if (m->type < PRIVSEP_SECRET || m->type > PRIVSEP_BULK) {
+	if (m->type < PRIVSEP_SECRET || m->type > PRIVSEP_OAUTH2) {
 		str_appendf(why, "unknown request %u", (unsigned)m->type);
 		return false;
 	}
@@ -143,6 +145,18 @@ privsep_check(const struct privsep_msg *m, struct str *why)
 		    m->f[1].len != 4 || (privsep_u32(&m->f[0]) ==
 		    PRIVSEP_DEFAULT && privsep_u32(&m->f[1]) != 0)) {
 			str_appendz(why, "secret request: bad kind or index");
+			return false;
+		}
+		return true;
+	case PRIVSEP_OAUTH2:
+		/* Only relays and accounts have their own OAuth2 login. */
+		if ((privsep_u32(&m->f[0]) != PRIVSEP_RELAY &&
+		    privsep_u32(&m->f[0]) != PRIVSEP_ACCOUNT) ||
+		    m->f[1].len != 4 || m->f[2].len > OAUTH2_MAX_TOKEN ||
+		    (m->f[2].len > 0 && !oauth2_token_ok((const char *)
+		    m->f[2].p, m->f[2].len))) {
+			str_appendz(why, "oauth2 request: bad kind, index or "
+			    "token");
 			return false;
 		}
 		return true;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@
 #include "cfg.h"
 #include "ids.h"
 #include "log.h"
+#include "oauth2.h"
 #include "privsep.h"
 #include "queue.h"
 #include "smopt.h"
@@ -39,6 +41,7 @@ static const char shim_usage[] =
     "       smtpgate-sendmail -bs | -bp | -q | --queue-run\n"
     "       smtpgate-sendmail --delete ID... | --delete ALL\n"
     "       smtpgate-sendmail --check-config | --test-mail ADDR [--relay NAME]\n"
+    "       smtpgate-sendmail --oauth2-login --relay NAME | --account ADDRESS\n"
     "       smtpgate-sendmail --version | --help\n";
 
 struct shim {
@@ -410,6 +413,60 @@ shim_test_mail(struct shim *sh)
 	return rc;
 }
 
+/*
+ * --oauth2-login --relay NAME | --account ADDRESS: the device flow, as the
+ * caller.  The tokens of root's configuration are every user's way out, so
+ * only root may sign in for it; with -C the caller signs in for a file of
+ * their own.
+ */
+static int
+shim_oauth2_login(struct shim *sh)
+{
+	const struct cfg_relay *r = NULL;
+	const struct cfg_account *a = NULL;
+	struct oauth2_login l;
+	struct str err = STR_INIT;
+	size_t i;
+	int rc;
+
+	if (sh->opts.account != NULL) {
+		for (i = 0; i < sh->cfg->naccounts; i++)
+			if (strcasecmp(sh->cfg->accounts[i].address,
+			    sh->opts.account) == 0)
+				a = &sh->cfg->accounts[i];
+		r = a != NULL ? a->relay_ptr : NULL;
+	} else
+		r = cfg_relay_find(sh->cfg, sh->opts.relay);
+	if (r == NULL) {
+		shim_fail("--oauth2-login: %s has no [%s %s] section", sh->cfg->path,
+		    a != NULL || sh->opts.account ? "account" : "relay",
+		    sh->opts.account ? sh->opts.account : sh->opts.relay);
+		return EX_USAGE;
+	}
+	if (!oauth2_login_init(&l, r, a)) {
+		shim_fail("--oauth2-login: [%s %s] in %s has no oauth2_client_id: "
+		    "set it to the application (client) id you registered "
+		    "(smtpgate.conf(5))", a ? "account" : "relay",
+		    a ? a->address : r->name, sh->cfg->path);
+		return EX_CONFIG;
+	}
+	if (sh->opts.config == NULL && sh->cfg->trusted && getuid() != 0) {
+		shim_fail("--oauth2-login: the tokens of %s send every user's "
+		    "mail, so only root may sign in: sudo smtpgate-sendmail "
+		    "--oauth2-login %s", sh->cfg->path, l.again);
+		oauth2_login_free(&l);
+		return EX_NOPERM;
+	}
+	rc = oauth2_device_login(&l, stdout, &err);
+	if (rc != OAUTH2_OK)
+		shim_fail("%s", str_cstr(&err));
+	oauth2_login_free(&l);
+	str_free(&err);
+	/* The endpoint cannot be reached: EX_UNAVAILABLE, as for a relay. */
+	return rc == OAUTH2_ETEMP ? EX_UNAVAILABLE : rc == OAUTH2_EGRANT ?
+	    EX_NOPERM : oauth2_exitcode(rc);
+}
+
 /* --check-config: the domain local names get, and where it is from. */
 static void
 shim_print_domain(const struct shim *sh)
@@ -571,7 +628,7 @@ main(int argc, char **argv)
 	/* Every mode works without the group; all but --check-config
 	   through the helper when root's configuration is in force. */
 	if (shim_privileged && (rc = shim_split(&sh, sh.opts.mode !=
-	    SMOPT_CHECK_CONFIG)) != 0)
+	    SMOPT_CHECK_CONFIG && sh.opts.mode != SMOPT_OAUTH2_LOGIN)) != 0)
 		goto out;
 	for (i = 0; i < sh.opts.ignored.n; i++)
 		log_debug("option %s accepted and ignored", sh.opts.ignored.v[i]);
@@ -587,6 +644,9 @@ main(int argc, char **argv)
 		break;
 	case SMOPT_TEST_MAIL:
 		rc = shim_test_mail(&sh);
+		break;
+	case SMOPT_OAUTH2_LOGIN:
+		rc = shim_oauth2_login(&sh);
 		break;
 	case SMOPT_SMTP:
 		rc = smtpin_run(stdin, stdout, str_cstr(&sh.hostname),

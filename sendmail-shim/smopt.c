@@ -262,8 +262,12 @@ smopt_long(struct smopt *o, int argc, char **argv, int *i, struct str *err)
 	else if (SMOPT_IS("test-mail")) {
 		o->mode = SMOPT_TEST_MAIL;
 		target = &o->test_rcpt;
-	} else if (SMOPT_IS("relay"))
+	} else if (SMOPT_IS("oauth2-login"))
+		o->mode = SMOPT_OAUTH2_LOGIN;
+	else if (SMOPT_IS("relay"))
 		target = &o->relay;
+	else if (SMOPT_IS("account"))
+		target = &o->account;
 	else
 		return smopt_usage(err, "unknown option '%s'", argv[*i]);
 #undef SMOPT_IS
@@ -369,8 +373,17 @@ smopt_parse(struct smopt *o, int argc, char **argv, struct str *err)
 	    o->mode != SMOPT_DELETE && o->recipients.n > 0)
 		return smopt_usage(err, "recipients '%s' are not used in this "
 		    "mode", o->recipients.v[0]);
-	if (o->relay != NULL && o->mode != SMOPT_TEST_MAIL)
-		return smopt_usage(err, "--relay goes with --test-mail", NULL);
+	if (o->relay != NULL && o->mode != SMOPT_TEST_MAIL &&
+	    o->mode != SMOPT_OAUTH2_LOGIN)
+		return smopt_usage(err, "--relay goes with --test-mail or "
+		    "--oauth2-login", NULL);
+	if (o->account != NULL && o->mode != SMOPT_OAUTH2_LOGIN)
+		return smopt_usage(err, "--account goes with --oauth2-login",
+		    NULL);
+	if (o->mode == SMOPT_OAUTH2_LOGIN && (o->relay == NULL) ==
+	    (o->account == NULL))
+		return smopt_usage(err, "--oauth2-login needs --relay NAME or "
+		    "--account ADDRESS (one of them)", NULL);
 	return SMOPT_OK;
 }
 

@@ -29,6 +29,8 @@ enum smopt_mode {
 	SMOPT_CHECK_CONFIG,	/* --check-config */
 	SMOPT_TEST_MAIL,	/* --test-mail ADDR [--relay NAME] */
 	SMOPT_DELETE,		/* --delete ID... | ALL: remove queued mail */
+	SMOPT_OAUTH2_LOGIN,	/* --oauth2-login --relay NAME | --account
+				   ADDRESS: sign in, store the tokens */
 	SMOPT_VERSION,		/* --version */
 	SMOPT_HELP		/* --help */
 };
@@ -56,6 +58,7 @@ struct smopt {
 	const char *traffic_log;	/* -X: never opened, see smopt.c */
 	const char *test_rcpt;	/* --test-mail */
 	const char *relay;	/* --relay */
+	const char *account;	/* --account (with --oauth2-login) */
 	const char *queue_id;	/* -qI */
 	const char *queue_rcpt;	/* -qR */
 	const char *queue_sender;	/* -qS */

@@ -60,9 +60,18 @@ struct submit_conn {
 	struct smtp_params p;
 	const struct cfg_relay *relay;
 	char   *user;
-	struct str secret;
+	struct str secret;		/* a password or an access token */
 	bool	open;
 	unsigned long long reused;	/* messages sent over a kept connection */
+	/* Where the secret comes from: the helper's kind and index, or
+	   the files themselves; an OAuth2 login's token can be renewed
+	   while the connection is open (smtp_params.refresh). */
+	struct submit *s;
+	const struct cfg_account *acct;
+	int	kind;
+	size_t	index;
+	bool	oauth2;
+	const char *pfile, *pcmd;
 };
 
 /* What one delivery attempt did, per recipient (env.rcpts[i].reply). */

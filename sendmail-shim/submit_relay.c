@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "oauth2.h"
 #include "pace.h"
 #include "privsep.h"
 #include "sasl.h"
@@ -92,6 +93,101 @@ submit_pace(struct submit *s, const struct cfg_relay *r, long long *started,
 	return pace_wait_fd(fd, r->wait_ms, started, err);
 }
 
+/* A line of the transcript (-v, --test-mail) that is ours, not the
+   server's. */
+static void
+submit_note(const struct submit *s, const char *what, const struct str *text)
+{
+	struct str line = STR_INIT;
+
+	if (s->trace == NULL)
+		return;
+	str_appendf(&line, "%s%s", what, str_cstr(text));
+	s->trace(s->trace_arg, "", line.data, line.len);
+	str_free(&line);
+}
+
+/*
+ * The secret for AUTH into c->secret: a password, or for an OAuth2 login
+ * an access token (refused: the one the server just refused, or NULL).
+ * Through the helper when there is one, which serves them by what holds
+ * them, never by path.
+ */
+static int
+submit_secret(struct submit *s, struct submit_conn *c, const char *refused,
+    struct str *err)
+{
+	struct str step = STR_INIT, why = STR_INIT;
+	struct oauth2_login l;
+	int rc;
+
+	if (!c->oauth2)
+		return (s->privsep != NULL ? privsep_secret(s->privsep, c->kind,
+		    c->index, &c->secret, err) : secret_get(c->pfile, c->pcmd,
+		    &c->secret, err)) == SECRET_OK ? 0 : -1;
+	str_free_secret(&c->secret);
+	if (s->privsep != NULL)
+		rc = privsep_oauth2(s->privsep, c->kind, c->index, refused,
+		    &c->secret, &step, &why);
+	else if (oauth2_login_init(&l, c->relay, c->acct)) {
+		rc = oauth2_token(&l, refused, &c->secret, &step, &why);
+		oauth2_login_free(&l);
+	} else {
+		str_appendz(&why, "no oauth2_client_id");
+		rc = OAUTH2_ECONFIG;
+	}
+	submit_note(s, rc == OAUTH2_OK ? "oauth2: " : "oauth2: failed: ",
+	    rc == OAUTH2_OK ? &step : &why);
+	str_appends(err, &why);
+	str_free(&step);
+	str_free(&why);
+	return rc == OAUTH2_OK ? 0 : -1;
+}
+
+/* smtp_params.refresh: the server refused the access token. */
+static int
+submit_refresh(void *arg, struct str *why)
+{
+	struct submit_conn *c = arg;
+	struct str refused = STR_INIT;
+	int rc;
+
+	str_set(&refused, c->secret.data, c->secret.len);
+	rc = submit_secret(c->s, c, str_cstr(&refused), why);
+	str_free_secret(&refused);
+	return rc;
+}
+
+/* Which login relay r uses for s, and where its secret comes from. */
+static void
+submit_login(struct submit *s, const struct cfg_relay *r,
+    struct submit_conn *c)
+{
+	const struct cfg_account *acct = submit_account(s, r);
+	struct cfg_login own;
+
+	c->s = s;
+	c->acct = acct;
+	if (acct != NULL) {
+		c->p.user = acct->username;
+		c->pfile = acct->password_file;
+		c->pcmd = acct->password_command;
+		c->kind = PRIVSEP_ACCOUNT;
+		c->index = (size_t)(acct - s->cfg->accounts);
+		c->oauth2 = acct->oauth2.client_id != NULL;
+		return;
+	}
+	cfg_relay_login(s->cfg, r, &own);
+	c->p.user = own.username;
+	c->pfile = own.password_file;
+	c->pcmd = own.password_command;
+	c->kind = r->credentials == CFG_CREDENTIALS_DEFAULT ?
+	    PRIVSEP_DEFAULT : PRIVSEP_RELAY;
+	c->index = c->kind == PRIVSEP_DEFAULT ? 0 :
+	    (size_t)(r - s->cfg->relays);
+	c->oauth2 = c->kind == PRIVSEP_RELAY && r->oauth2.client_id != NULL;
+}
+
 /*
  * One relay, one attempt.  Without a kept connection the secret lives only
  * inside this call; with one, as long as the connection.
@@ -101,41 +197,22 @@ submit_try(struct submit *s, const struct cfg_relay *r,
     struct smtp_envelope *env, const struct str *header,
     struct smtp_result *res)
 {
-	const struct cfg_account *acct = submit_account(s, r);
-	const char *user, *pfile, *pcmd;
 	struct submit_conn local, *c = s->conn ? s->conn : &local;
+	struct submit_conn next;
 	struct str err = STR_INIT;
-	struct cfg_login own;
 	enum smtp_status st;
 	long long started;
-	int kind;
-	size_t index;
 
-	/* The helper serves a secret by what holds it, never by path. */
-	cfg_relay_login(s->cfg, r, &own);
-	if (acct != NULL) {
-		user = acct->username;
-		pfile = acct->password_file;
-		pcmd = acct->password_command;
-		kind = PRIVSEP_ACCOUNT;
-		index = (size_t)(acct - s->cfg->accounts);
-	} else {
-		user = own.username;
-		pfile = own.password_file;
-		pcmd = own.password_command;
-		kind = r->credentials == CFG_CREDENTIALS_DEFAULT ?
-		    PRIVSEP_DEFAULT : PRIVSEP_RELAY;
-		index = kind == PRIVSEP_DEFAULT ? 0 :
-		    (size_t)(r - s->cfg->relays);
-	}
-
+	memset(&next, 0, sizeof(next));
+	submit_login(s, r, &next);
 	if (r->wait_ms > 0 && submit_pace(s, r, &started, &err) != PACE_OK) {
 		/* Pacing is a courtesy; losing mail over it is not. */
 		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), r->name,
 		    str_cstr(&err));
 		str_reset(&err);
 	}
-	if (submit_conn_fits(s->conn, r, user)) {
+	if (submit_conn_fits(s->conn, r, next.p.user)) {
+		c->s = s;
 		if (smtp_client_rset(&c->c, res) == SMTP_SENT) {
 			c->reused++;
 			goto send;
@@ -144,7 +221,9 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 	} else
 		submit_conn_close(s->conn);
 	memset(c, 0, sizeof(*c));
+	submit_login(s, r, c);
 	str_init(&c->secret);
+	c->relay = r;
 	c->p.host = r->host;
 	c->p.port = r->port;
 	c->p.tls = r->tls == CFG_TLS_IMPLICIT ? SMTP_TLS_IMPLICIT :
@@ -154,13 +233,10 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 	c->p.tlsp.pin_sha256 = r->tls_fingerprint;
 	c->p.helo = s->hostname;
 	c->p.timeout_ms = r->timeout * 1000u;
-	c->p.auth_wanted = submit_mechs(r->auth, user);
-	c->p.user = user;
+	c->p.auth_wanted = submit_mechs(r->auth, c->p.user);
 	c->p.allow_plaintext_auth = r->allow_plaintext_auth;
 	if (c->p.auth_wanted != 0) {
-		if ((s->privsep != NULL ? privsep_secret(s->privsep, kind,
-		    index, &c->secret, &err) : secret_get(pfile, pcmd,
-		    &c->secret, &err)) != SECRET_OK) {
+		if (submit_secret(s, c, NULL, &err) != 0) {
 			res->status = SMTP_AUTHFAIL;
 			res->stage = SMTP_STAGE_AUTH;
 			smtp_reply_reset(&res->reply);
@@ -168,20 +244,23 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 			/* No relay name: whoever shows the text names the
 			   relay (r->relay), as for the server's replies. */
 			str_appendf(&res->text, "cannot get the secret for %s: %s",
-			    user, str_cstr(&err));
+			    c->p.user, str_cstr(&err));
 			str_free(&err);
 			str_free_secret(&c->secret);
 			return SMTP_AUTHFAIL;
 		}
 		c->p.secret = &c->secret;
+		if (c->oauth2) {
+			c->p.refresh = submit_refresh;
+			c->p.refresh_arg = c;
+		}
 	}
 	smtp_client_init(&c->c);
 	c->c.trace = s->trace;
 	c->c.trace_arg = s->trace_arg;
 	st = smtp_client_open(&c->c, &c->p, res);
 	c->open = true;
-	c->relay = r;
-	c->user = user ? xstrdup(user) : NULL;
+	c->user = c->p.user ? xstrdup(c->p.user) : NULL;
 	if (st != SMTP_SENT)
 		goto done;
 send:

@@ -150,9 +150,9 @@ hint_case() {
 	expect_grep "$1: nothing queued (queue mode on-failure)" "Mail queue is empty" "$tmp/q.out"
 }
 hint_case o365auth auth '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant' \
-    77 "^hint: the server has password (basic) authentication turned off for this account: set auth = xoauth2"
+    77 "^hint: the server has password (basic) authentication turned off for this account: sign in with OAuth2 instead (auth = xoauth2"
 hint_case basicoff auth '535 5.7.30 Basic authentication is not supported for Client Submission' \
-    77 "^hint: the server has password (basic) authentication turned off .*password_command"
+    77 "^hint: the server has password (basic) authentication turned off .*--oauth2-login"
 hint_case googleweb auth '534 5.7.14 <https://accounts.google.com/signin/continue>\nPlease log in via your web browser and\nthen try again.' \
     77 "^hint: Google wants a web browser login .*password_file"
 hint_case connector rcpt '550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain' \

@@ -16,6 +16,7 @@
 #include "check_main.h"
 #include "cfg.h"
 #include "bulk.h"
+#include "oauth2.h"
 #include "pace.h"
 #include "privsep.h"
 #include "secret.h"
@@ -158,6 +159,31 @@ START_TEST(test_requests_checked)
 	ck_assert(!req_ok(PRIVSEP_BULK, f, 1));
 	ck_assert(!req_ok(PRIVSEP_CREATE, f, 0));
 	ck_assert(!req_ok(0, f, 1));
+	{
+		/* OAUTH2: a relay's or an account's, and a refused token
+		   that is a bearer token or nothing. */
+		struct privsep_field g[3];
+
+		g[0] = f32(&zero);
+		g[1] = f32(&zero);
+		g[2] = fz("");
+		ck_assert(req_ok(PRIVSEP_OAUTH2, g, 3));
+		g[2] = fz("ya29.token-1");
+		ck_assert(req_ok(PRIVSEP_OAUTH2, g, 3));
+		g[0] = f32(&one);
+		ck_assert(req_ok(PRIVSEP_OAUTH2, g, 3));
+		g[0] = f32(&two);	/* [general]'s has no OAuth2 */
+		ck_assert(!req_ok(PRIVSEP_OAUTH2, g, 3));
+		g[0] = f32(&zero);
+		g[2] = fz("a\001user=evil");
+		ck_assert(!req_ok(PRIVSEP_OAUTH2, g, 3));
+		g[2] = fz("a b");
+		ck_assert(!req_ok(PRIVSEP_OAUTH2, g, 3));
+		g[1] = fz("Abc");
+		g[2] = fz("");
+		ck_assert(!req_ok(PRIVSEP_OAUTH2, g, 3));
+		ck_assert(!req_ok(PRIVSEP_OAUTH2, g, 2));
+	}
 	ck_assert(!req_ok(PRIVSEP_REPLY, f, 1));
 	ck_assert(!req_ok(99, f, 1));
 	/* Ids: no paths, no NUL, not empty, not too long. */
@@ -292,6 +318,15 @@ START_TEST(test_helper_secret)
 	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "no such relay"));
 	ck_assert_int_eq(privsep_secret(&ps, PRIVSEP_ACCOUNT, 0, &out, &err),
 	    SECRET_EFAIL);
+	/* A login without oauth2_client_id has no token to give, and an
+	   index out of range is nobody's. */
+	ck_assert_int_eq(privsep_oauth2(&ps, PRIVSEP_RELAY, 0, NULL, &out, NULL,
+	    &err), OAUTH2_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "no oauth2_client_id"));
+	ck_assert_int_eq(privsep_oauth2(&ps, PRIVSEP_RELAY, 7, NULL, &out, NULL,
+	    &err), OAUTH2_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "no such relay"));
+	ck_assert_uint_eq(out.len, 0);
 	/* [general]'s login, for relays with credentials = default. */
 	ck_assert_int_eq(privsep_secret(&ps, PRIVSEP_DEFAULT, 0, &out, &err),
 	    SECRET_OK);
