@@ -129,6 +129,7 @@ dist_check_SCRIPTS += tests/cli/front_ends.sh tests/cli/layering.sh \
 	tests/integration/postfix_relay.sh tests/integration/milter_postfix.sh \
 	tests/integration/miltertest.sh tests/integration/milter_local.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/smtpd.py \
+	tests/integration/oauth2_server.py \
 	tests/integration/postfix.sh tests/integration/miltertest \
 	tests/integration/milter_client.py tests/install/deb_install.sh
 
