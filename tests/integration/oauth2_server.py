@@ -54,6 +54,7 @@ change the behaviour between steps without a restart.  Keys:
   interval=N          the device answer's interval (1)
   device_expires_in=N the device answer's expires_in (900)
   verification=URL    the URL to open (https://127.0.0.1:PORT/devicelogin)
+  user_code=CODE      the user code to show (a random "ABCD-EFGH")
 
 Issued access tokens are "at-<counter>-<random>", refresh tokens
 "rt-<counter>-<random>", device codes "dc-...", user codes "ABCD-EFGH".
@@ -96,6 +97,7 @@ DEFAULTS = {
     "interval": "1",
     "device_expires_in": "900",
     "verification": "",
+    "user_code": "",
 }
 POLL_ERRORS = {
     "pending": "authorization_pending",
@@ -287,7 +289,7 @@ class Handler(BaseHTTPRequestHandler):
         if not self.scope_ok(s, form):
             return
         dc = new_id("dc")
-        uc = user_code()
+        uc = s["user_code"] or user_code()
         with lock:
             state["devices"][dc] = 0
         url = s["verification"] or "https://127.0.0.1:%d/devicelogin" % self.server.server_port
