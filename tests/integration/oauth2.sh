@@ -22,6 +22,7 @@ if [ -z "${SMTPGATE_IN_NS:-}" ] && [ "$(id -u)" = 0 ] &&
 	    sh "$0" "$@"
 fi
 . "${srcdir:-.}/tests/integration/lib.sh"
+skip_in_distcheck
 shim=./sendmail-shim/smtpgate-sendmail
 server="${srcdir:-.}/tests/integration/smtpd.py"
 oauth="${srcdir:-.}/tests/integration/oauth2_server.py"
@@ -355,6 +356,29 @@ expect "a confidential client sends its secret in every request" 0 \
     "$(grep -c '"client_secret": false' "$tmp/g.log")"
 expect "OAUTHBEARER: delivered" 9 "$(delivered)"
 remember "$btok"
+
+rt_before_acct=$(jget "$tok" refresh_token)
+
+# ---- 6b. An [account]: the relay's client, a token file of its own ----
+serve acct --tls starttls --auth XOAUTH2,OAUTHBEARER --require-auth \
+    --user carol@example.org --oauth-tokens "$issued"
+acct_dir=$maildir acct_log=$slog
+ctok=$tmp/tok/carol.json
+{ common; relay o365 xoauth2 "$tok" "$o365_scope"
+  printf '[account carol@example.org]\nrelay = o365\noauth2_token_file = %s\n' "$ctok"
+} | sed "s/^port = $sport\$/port = $port/" > "$tmp/account.conf"
+script
+run -C "$tmp/account.conf" --oauth2-login --account carol@example.org < /dev/null
+expect "--oauth2-login --account: signed in" 0 "$rc"
+expect_fgrep "--oauth2-login --account: its own token file" "signed in: tokens stored in $ctok" "$tmp/out"
+expect "the account's token file is 0600" 600 "$(fmode "$ctok")"
+expect "the account's login left the relay's token file alone" "$(jget "$tok" refresh_token)" "$rt_before_acct"
+remember "$ctok"
+printf 'Subject: carol\n\nx\n' | run -C "$tmp/account.conf" -f carol@example.org bob@example.org
+expect "the account sends with its own token" 0 "$rc"
+expect_fgrep "the account's XOAUTH2 string: its user, its token" \
+    "AUTH-DATA user=carol@example.org^Aauth=Bearer $(jget "$ctok" access_token)^A^A" "$acct_log"
+expect "the account's message arrived" 1 "$(count "$acct_dir")"
 
 # ---- 7. --test-mail shows the token step before AUTH ------------------
 script
