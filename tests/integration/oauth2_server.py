@@ -364,8 +364,7 @@ class Server(ThreadingHTTPServer):
 
 def main():
     p = argparse.ArgumentParser(
-        description="HTTPS OAuth2 token and device-code endpoint for tests "
-                    "(see the module docstring for the settings)")
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True, help="server certificate (PEM)")
     p.add_argument("--key", required=True, help="its private key (PEM)")
