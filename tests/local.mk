@@ -125,11 +125,13 @@ dist_check_SCRIPTS += tests/cli/front_ends.sh tests/cli/layering.sh \
 	tests/integration/shim_settings.sh tests/integration/shim_test_mail.sh \
 	tests/integration/bulk.sh tests/integration/shim_rules.sh \
 	tests/integration/queue.sh tests/integration/queue_crash.sh \
+	tests/integration/oauth2.sh \
 	tests/integration/limits.sh tests/integration/privileges.sh \
 	tests/integration/check_config_root.sh \
 	tests/integration/postfix_relay.sh tests/integration/milter_postfix.sh \
 	tests/integration/miltertest.sh tests/integration/milter_local.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/smtpd.py \
+	tests/integration/oauth2_server.py \
 	tests/integration/postfix.sh tests/integration/miltertest \
 	tests/integration/milter_client.py tests/install/deb_install.sh
 

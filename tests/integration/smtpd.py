@@ -2,7 +2,10 @@
 """A scripted SMTP server for smtpgate's integration tests (stdlib only).
 
 It listens on 127.0.0.1 only, speaks plain SMTP, STARTTLS or implicit TLS,
-offers AUTH PLAIN/LOGIN/XOAUTH2/OAUTHBEARER against one user, and can be
+offers AUTH PLAIN/LOGIN/XOAUTH2/OAUTHBEARER against one user (with
+--oauth-tokens FILE the bearer tokens are FILE's lines, as
+oauth2_server.py --issued writes them; a refused XOAUTH2 ends in
+Office 365's "535 5.7.3"), and can be
 told to fail at any stage, inject a reply around STARTTLS, stall, or drop
 the connection in the middle of DATA.  Every message it accepts is written
 to --maildir as one file: "MAIL FROM:<...>" and "RCPT TO:<...>" lines, an
@@ -40,6 +43,51 @@ def parse_fail(specs):
         stage, _, arg = key.partition("=")
         out[(stage.lower(), arg.lower())] = reply.strip()
     return out
+
+
+def oauth_parse(mech, data):
+    """(user, bearer token) from an XOAUTH2 or OAUTHBEARER initial
+    response; None for what is missing or malformed."""
+    text = data.decode("utf-8", "replace")
+    user = token = None
+    if mech == "XOAUTH2":
+        # user=U ^A auth=Bearer T ^A ^A
+        if not text.endswith("\x01\x01"):
+            return None, None
+        fields = text[:-2].split("\x01")
+    else:
+        # RFC 7628: gs2-header "n,a=U," ^A key=value ^A ... ^A ^A
+        head, sep, rest = text.partition("\x01")
+        if not sep or not rest.endswith("\x01\x01"):
+            return None, None
+        h = head.split(",")
+        if len(h) < 3 or h[0] not in ("n", "y"):
+            return None, None
+        for attr in h[1:-1]:
+            if attr.startswith("a="):
+                user = attr[2:].replace("=2C", ",").replace("=3D", "=")
+        fields = rest[:-2].split("\x01")
+    for f in fields:
+        k, eq, v = f.partition("=")
+        if not eq:
+            return None, None
+        if k == "user" and mech == "XOAUTH2":
+            user = v
+        elif k == "auth":
+            scheme, _, t = v.partition(" ")
+            if scheme.lower() == "bearer" and t and " " not in t:
+                token = t
+    return user, token
+
+
+def oauth_valid(path):
+    """The access tokens the token endpoint issued: FILE's lines, read
+    again at every AUTH (oauth2_server.py --issued appends to it)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return {line.strip() for line in f if line.strip()}
+    except FileNotFoundError:
+        return set()
 
 
 class Session(socketserver.StreamRequestHandler):
@@ -119,6 +167,9 @@ class Session(socketserver.StreamRequestHandler):
         if mech == "PLAIN":
             parts = data.split(b"\0")
             return len(parts) == 3 and parts[1].decode() == o.user and parts[2].decode() == o.password
+        if mech in ("XOAUTH2", "OAUTHBEARER") and o.oauth_tokens:
+            user, token = oauth_parse(mech, data)
+            return user == o.user and token is not None and token in oauth_valid(o.oauth_tokens)
         if mech == "XOAUTH2":
             return data == ("user=%s\x01auth=Bearer %s\x01\x01" % (o.user, o.password)).encode()
         if mech == "OAUTHBEARER":
@@ -154,6 +205,9 @@ class Session(socketserver.StreamRequestHandler):
         if ok:
             self.authed = True
             return self.reply("235 2.7.0 Authentication successful")
+        if mech == "XOAUTH2" and o.oauth_tokens:
+            # What Office 365 answers to an expired or unknown token.
+            return self.reply("535 5.7.3 Authentication unsuccessful")
         return self.reply("535 5.7.8 Authentication credentials invalid")
 
     def handle(self):
@@ -326,6 +380,9 @@ def main():
     p.add_argument("--require-auth", action="store_true")
     p.add_argument("--user", default="alice@example.org")
     p.add_argument("--password", default="secret")
+    # XOAUTH2/OAUTHBEARER take any token listed in this file (one a line,
+    # read again at each AUTH) for --user, instead of --password.
+    p.add_argument("--oauth-tokens")
     p.add_argument("--fail", action="append")
     p.add_argument("--pipelining", action="store_true")
     p.add_argument("--size", type=int, default=0)
