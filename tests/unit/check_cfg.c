@@ -304,7 +304,8 @@ START_TEST(enums_and_levels)
 {
 	LOADS("[general]\nlog_level = debug\n[message]\nreply_to_mode = always\n"
 	    "from_must_match_login = Rewrite\n[queue]\nmode = never\n"
-	    "[relay r]\nhost = h\nauth = xoauth2\n");
+	    "[relay r]\nhost = h\nauth = xoauth2\n"
+	    "password_command = /usr/bin/token\n");
 	ck_assert_int_eq(cfg->log_level, LOG_LEVEL_DEBUG);
 	ck_assert_int_eq(cfg->reply_to_mode, CFG_REPLY_TO_ALWAYS);
 	ck_assert_int_eq(cfg->from_must_match_login, CFG_MATCH_REWRITE);
@@ -669,8 +670,8 @@ START_TEST(accounts)
 	/* An individual login without its secret could never log in. */
 	FAILS("[relay r]\nhost = h\n\n[account a@example.org]\n"
 	    "username = alogin\n", "t.conf:4: [account a@example.org]: no "
-	    "password_file or password_command: the login alogin needs its "
-	    "secret");
+	    "password_file or password_command, and no oauth2_client_id here "
+	    "or in its relay: the login alogin needs its secret");
 	/* ... unless the program never logs in (the milter). */
 	str_reset(&diag);
 	ck_assert_int_eq(cfg_load_buffer("t.conf", milter, strlen(milter),
