@@ -15,6 +15,7 @@
 #include "check_main.h"
 #include "cfg.h"
 #include "cfg_holder.h"
+#include "cfg_int.h"
 
 static struct str diag = STR_INIT;
 static struct cfg *cfg;
@@ -1058,6 +1059,41 @@ START_TEST(shipped_example)
 }
 END_TEST
 
+/*
+ * Every key of the table has its entry in smtpgate.conf(5), in its own
+ * section's part (".SH [relay NAME]" up to the next .SH), written as
+ * ".BI key \" = ...\"": a key added without its documentation fails here.
+ */
+START_TEST(every_key_documented)
+{
+	const char *srcdir = getenv("srcdir");
+	char path[4096], want[256];
+	struct str man = STR_INIT, missing = STR_INIT;
+	const char *sec, *end;
+	size_t i, n;
+
+	snprintf(path, sizeof(path), "%s/man/smtpgate.conf.5",
+	    srcdir ? srcdir : ".");
+	ck_assert_int_eq(cfg_slurp(path, 1 << 20, &man, NULL), 0);
+	for (i = 0; i < cfg_nkeys; i++) {
+		snprintf(want, sizeof(want), "\n.SH [%s",
+		    cfg_sec_names[cfg_keys[i].sec]);
+		sec = strstr(str_cstr(&man), want);
+		ck_assert_msg(sec != NULL, "no section %s", want + 1);
+		end = strstr(sec + 1, "\n.SH ");
+		n = end ? (size_t)(end - sec) : strlen(sec);
+		snprintf(want, sizeof(want), "\n.BI %s \"", cfg_keys[i].name);
+		if (memmem(sec, n, want, strlen(want)) == NULL)
+			str_appendf(&missing, " [%s] %s",
+			    cfg_sec_names[cfg_keys[i].sec], cfg_keys[i].name);
+	}
+	ck_assert_msg(missing.len == 0, "not in smtpgate.conf.5:%s",
+	    str_cstr(&missing));
+	str_free(&man);
+	str_free(&missing);
+}
+END_TEST
+
 static void
 rmtree(void)
 {
@@ -1117,6 +1153,7 @@ unit_suite(void)
 	tcase_add_test(tc, read_secret);
 	tcase_add_test(tc, load_missing_and_codes);
 	tcase_add_test(tc, shipped_example);
+	tcase_add_test(tc, every_key_documented);
 	tcase_add_test(tc, require_section);
 	tcase_add_test(tc, load_flags_no_file_checks);
 	tcase_add_test(tc, holder_reload);
