@@ -682,6 +682,58 @@ START_TEST(audit_token_files)
 }
 END_TEST
 
+/*
+ * The commented OAuth2 examples of conf/smtpgate.conf load once
+ * uncommented: the lines from "#[relay NAME]" to the first line that is
+ * not "#key = ...".
+ */
+static void
+example(const char *name, struct str *out)
+{
+	const char *srcdir = getenv("srcdir");
+	char path[4096], head[128];
+	const char *p, *nl;
+	FILE *f;
+	long n;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/conf/smtpgate.conf",
+	    srcdir ? srcdir : ".");
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	text = calloc(1, 1 << 16);
+	ck_assert_ptr_nonnull(text);
+	n = (long)fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	ck_assert_int_gt(n, 0);
+	snprintf(head, sizeof(head), "\n#[relay %s]\n", name);
+	ck_assert_ptr_nonnull(p = strstr(text, head));
+	for (p++; *p == '#' && p[1] != ' ' && p[1] != '\n'; p = nl + 1) {
+		ck_assert_ptr_nonnull(nl = strchr(p, '\n'));
+		str_append(out, p + 1, (size_t)(nl - p));
+	}
+	free(text);
+}
+
+START_TEST(shipped_examples)
+{
+	struct str text = STR_INIT;
+
+	example("office365", &text);
+	LOADS_CLEAN(str_cstr(&text));
+	ck_assert_str_eq(cfg->relays[0].oauth2.token_url,
+	    MS "example.org/oauth2/v2.0/token");
+	ck_assert_int_eq(cfg->relays[0].auth, CFG_AUTH_XOAUTH2);
+	str_reset(&text);
+	example("gmail", &text);
+	LOADS_CLEAN(str_cstr(&text));
+	ck_assert_str_eq(cfg->relays[0].oauth2.scope,
+	    "https://mail.google.com/");
+	ck_assert_str_eq(cfg->relays[0].oauth2.client_secret_file,
+	    "/etc/smtpgate/secret/gmail-client");
+	str_free(&text);
+}
+END_TEST
+
 static void
 rmtree(void)
 {
@@ -720,6 +772,7 @@ unit_suite(void)
 	tcase_add_test(tc, client_secret_file_checks);
 	tcase_add_test(tc, dump_and_reload);
 	tcase_add_test(tc, audit_token_files);
+	tcase_add_test(tc, shipped_examples);
 	suite_add_tcase(s, tc);
 	return s;
 }
