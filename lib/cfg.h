@@ -16,9 +16,10 @@
  *   LF (such values are refused), and are NULL when unset and without
  *   default.  Lists are struct cfg_list.  The struct cfg owns everything;
  *   cfg_free() releases it.
- * - Secrets never appear in diag or in cfg_dump(): password files are named
- *   by path, password_command is shown as "(set)", and the content of a
- *   password file is read only by cfg_read_secret(), on demand.
+ * - Secrets never appear in diag or in cfg_dump(): password files and
+ *   oauth2_client_secret_file are named by path, password_command is shown
+ *   as "(set)", and the content of a secret file is read only by
+ *   cfg_read_secret(), on demand.  Tokens are never in the configuration.
  */
 #ifndef SMTPGATE_CFG_H
 #define SMTPGATE_CFG_H
@@ -32,6 +33,10 @@
 #define CFG_DEFAULT_PATH SYSCONFDIR "/smtpgate/smtpgate.conf"
 /* The group that may read the relay secrets and the queue (DESIGN.md). */
 #define CFG_SECRETS_GROUP "smtpgate"
+/* SMTPGATE_OAUTH2_DIR (Makefile.am, from localstatedir, like SYSCONFDIR):
+   where a login's OAuth2 tokens live unless oauth2_token_file says
+   otherwise, root:smtpgate 2770, one file per login ("relay-NAME",
+   "account-ADDRESS"). */
 
 enum {
 	CFG_OK = 0,
@@ -78,6 +83,26 @@ struct cfg_durations {
 	size_t	n;
 };
 
+/*
+ * Built-in OAuth2 (RFC 6749 refresh, RFC 8628 device flow) for one login.
+ * client_id NULL: none, and every other field is NULL too.  Otherwise
+ * token_url, scope and token_file are set (checked at load: from the
+ * section, the preset, or for token_file the default); device_url may be
+ * NULL (only --oauth2-login needs it).
+ */
+struct cfg_oauth2 {
+	char   *client_id;		/* NULL: no built-in OAuth2 for this
+					   login */
+	char   *client_secret_file;	/* NULL: a public client */
+	char   *tenant;			/* preset office365: default "common" */
+	char   *scope;			/* from the preset, else required */
+	char   *token_url;		/* from the preset, else required */
+	char   *device_url;		/* from the preset; needed only by
+					   --oauth2-login */
+	char   *token_file;		/* default SMTPGATE_OAUTH2_DIR
+					   "/relay-NAME" or "/account-ADDRESS" */
+};
+
 struct cfg_relay {
 	char   *name;			/* from [relay NAME] */
 	const char *file;		/* where the section starts */
@@ -90,7 +115,8 @@ struct cfg_relay {
 	bool	tls_verify;		/* yes */
 	char   *tls_ca_file;		/* NULL: the system store */
 	char   *tls_fingerprint;	/* 64 lowercase hex digits or NULL */
-	enum cfg_auth auth;		/* auto */
+	enum cfg_auth auth;		/* auto; xoauth2 when
+					   oauth2.client_id is set */
 	char   *username;		/* NULL */
 	char   *password_file;		/* NULL */
 	char   *password_command;	/* NULL */
@@ -102,6 +128,8 @@ struct cfg_relay {
 					   username and its secret instead
 					   of the relay's own (which are
 					   then unset: checked) */
+	struct cfg_oauth2 oauth2;	/* instead of password_file or
+					   password_command */
 };
 
 struct cfg_account {
@@ -115,6 +143,10 @@ struct cfg_account {
 	char   *password_file;
 	char   *password_command;
 	struct cfg_list senders;	/* default: address */
+	struct cfg_oauth2 oauth2;	/* without a client_id of its own
+					   (and without a password) the
+					   relay's, but for token_file,
+					   which is always the account's */
 };
 
 struct cfg_report {
@@ -244,7 +276,10 @@ int	cfg_read_secret(const char *path, struct str *out, struct str *err);
 /*
  * Root's --check-config: what the setgid shim's group (group, by name)
  * will meet on disk, where root itself passes every test.  Each
- * password_file readable by the group through directories it can enter;
+ * password_file and oauth2_client_secret_file readable by the group
+ * through directories it can enter; each oauth2_token_file's directory
+ * written by the group (root:smtpgate 2770) and the file, once there,
+ * read and written by it (0660) and by no one else;
  * [queue] dir and its tmp, msg and env written by the group (mode 2770);
  * each tls_ca_file readable by every user who sends (the TLS process has
  * no group); and the group itself.  One line per problem appended to out,

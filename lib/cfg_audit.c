@@ -11,6 +11,11 @@
  * exists.  The process that talks TLS has no group at all: the CA file
  * must be open to everyone who sends.
  *
+ * The OAuth2 token files are read and rewritten by that same helper:
+ * their directory is the group's to write, each file the group's to
+ * read and write, and no one else's, while the owner is whoever
+ * refreshed last.
+ *
  * Every problem is one line naming the file and the command that fixes
  * it.  An error means mail will fail (a secret the group cannot read, a
  * queue it cannot write); a warning means the install differs from the
@@ -37,6 +42,7 @@ struct cfg_audit {
 	bool	strict;			/* errors stay errors */
 	unsigned errors, warnings;
 	struct cfg_list dirs;		/* directories already reported */
+	struct cfg_list token_dirs;	/* token directories already judged */
 	struct str *out;
 };
 
@@ -174,19 +180,20 @@ cfg_audit_dirs(struct cfg_audit *a, const char *file, unsigned line,
 	return ok;
 }
 
-/* A password_file: the helper reads it with the group. */
+/* A password_file or oauth2_client_secret_file (key): the helper reads
+   it with the group. */
 static void
 cfg_audit_secret(struct cfg_audit *a, const char *file, unsigned line,
-    const char *what, const char *path)
+    const char *what, const char *key, const char *path)
 {
 	struct str m = STR_INIT, w = STR_INIT, s = STR_INIT, who = STR_INIT;
 	struct stat st;
 
 	str_appendf(&who, "group %s", a->group);
 	if (path[0] != '/') {
-		str_appendf(&m, "%s password_file %s is a relative path: the "
+		str_appendf(&m, "%s %s %s is a relative path: the "
 		    "helper that reads it works in /; write it in full", what,
-		    path);
+		    key, path);
 		cfg_audit_note(a, true, file, line, &m);
 		goto out;
 	}
@@ -197,8 +204,8 @@ cfg_audit_secret(struct cfg_audit *a, const char *file, unsigned line,
 		goto out;
 	cfg_audit_word(path, &w);
 	if (!cfg_audit_can(&st, a->gid, S_IROTH)) {
-		str_appendf(&m, "%s password_file %s: group %s cannot read it "
-		    "(%s), and users' mail cannot log in; fix: ", what, path,
+		str_appendf(&m, "%s %s %s: group %s cannot read it (%s), and "
+		    "users' mail cannot log in; fix: ", what, key, path,
 		    a->group, cfg_audit_stat(&st, &s));
 		if (st.st_uid == 0)
 			str_appendf(&m, "chgrp %s %s && chmod 0640 %s", a->group,
@@ -209,13 +216,13 @@ cfg_audit_secret(struct cfg_audit *a, const char *file, unsigned line,
 		cfg_audit_note(a, true, file, line, &m);
 	} else if (st.st_uid != 0) {
 		/* Its owner may chmod it open, or change the password. */
-		str_appendf(&m, "%s password_file %s is not owned by root "
-		    "(%s); fix: chown root %s", what, path,
+		str_appendf(&m, "%s %s %s is not owned by root (%s); fix: "
+		    "chown root %s", what, key, path,
 		    cfg_audit_stat(&st, &s), str_cstr(&w));
 		cfg_audit_note(a, false, file, line, &m);
 	} else if (st.st_gid == a->gid && (st.st_mode & S_IWGRP)) {
-		str_appendf(&m, "%s password_file %s is writable by group %s "
-		    "(%s); fix: chmod g-w %s", what, path, a->group,
+		str_appendf(&m, "%s %s %s is writable by group %s (%s); fix: "
+		    "chmod g-w %s", what, key, path, a->group,
 		    cfg_audit_stat(&st, &s), str_cstr(&w));
 		cfg_audit_note(a, false, file, line, &m);
 	}
@@ -224,6 +231,151 @@ out:
 	str_free(&w);
 	str_free(&s);
 	str_free(&who);
+}
+
+/*
+ * The directory of a token file: the helper, as the caller with the
+ * group, writes the new file and the lock file there and renames, so
+ * the group writes it (2770 root:group: no one else looks in, and the
+ * files made there keep the group).  Judged once per directory.  false
+ * when the file itself cannot be judged (no directory).
+ */
+static bool
+cfg_audit_token_dir(struct cfg_audit *a, const char *file, unsigned line,
+    const char *what, const char *path, const char *dir)
+{
+	struct str m = STR_INIT, w = STR_INIT, s = STR_INIT, who = STR_INIT;
+	struct stat st;
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < a->token_dirs.n; i++)
+		if (strcmp(a->token_dirs.v[i], dir) == 0)
+			return true;
+	cfg_list_add(&a->token_dirs, dir, strlen(dir));
+	str_appendf(&who, "group %s", a->group);
+	cfg_audit_word(dir, &w);
+	/* Its parents first: the directory counts as the file here. */
+	if (!cfg_audit_dirs(a, file, line, dir, a->gid, str_cstr(&who)))
+		ok = false;
+	else if (stat(dir, &st) == -1) {
+		if (errno == ENOENT)
+			str_appendf(&m, "%s oauth2_token_file %s: its directory %s "
+			    "does not exist yet; fix: install -d -o root -g %s -m "
+			    "2770 %s", what, path, dir, a->group, str_cstr(&w));
+		else
+			str_appendf(&m, "%s oauth2_token_file %s: its directory "
+			    "%s: %s", what, path, dir, strerror(errno));
+		cfg_audit_note(a, errno != ENOENT, file, line, &m);
+		ok = false;
+	} else if (!S_ISDIR(st.st_mode)) {
+		str_appendf(&m, "%s oauth2_token_file %s: %s is not a "
+		    "directory", what, path, dir);
+		cfg_audit_note(a, true, file, line, &m);
+		ok = false;
+	} else if (st.st_gid != a->gid || (st.st_mode & 0070) != 0070) {
+		str_appendf(&m, "%s oauth2_token_file %s: group %s cannot write "
+		    "its directory %s (%s), so users' mail cannot refresh the "
+		    "token; fix: chgrp %s %s && chmod 2770 %s", what, path,
+		    a->group, dir, cfg_audit_stat(&st, &s), a->group,
+		    str_cstr(&w), str_cstr(&w));
+		cfg_audit_note(a, true, file, line, &m);
+	} else if ((st.st_mode & 0007) != 0 || !(st.st_mode & S_ISGID)) {
+		str_appendf(&m, "%s oauth2_token_file %s: its directory %s is "
+		    "%s, not mode 2770 (tokens are for root and the group only, "
+		    "and new files keep the group); fix: chmod 2770 %s", what,
+		    path, dir, cfg_audit_stat(&st, &s), str_cstr(&w));
+		cfg_audit_note(a, false, file, line, &m);
+	}
+	str_free(&m);
+	str_free(&w);
+	str_free(&s);
+	str_free(&who);
+	return ok;
+}
+
+/*
+ * A login's token file (kind "relay" or "account", name: for the
+ * sign-in command).  Its owner is whoever refreshed last, so only the
+ * group and the mode count: 0660, the group's, no one else's.
+ */
+static void
+cfg_audit_token(struct cfg_audit *a, const char *file, unsigned line,
+    const char *what, const char *kind, const char *name, const char *path)
+{
+	struct str m = STR_INIT, w = STR_INIT, s = STR_INIT, dir = STR_INIT,
+	    c = STR_INIT;
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (path[0] != '/' || slash == NULL)
+		goto out;		/* the loader refuses it */
+	str_set(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+	if (!cfg_audit_token_dir(a, file, line, what, path, str_cstr(&dir)))
+		goto out;
+	cfg_audit_word(path, &w);
+	if (stat(path, &st) == -1) {
+		if (errno == ENOENT) {
+			str_appendz(&m, what);
+			str_appendf(&m, " oauth2_token_file %s does not exist: no "
+			    "one has signed in yet; fix: smtpgate-sendmail ",
+			    path);
+			if (strcmp(a->cfg->path, CFG_DEFAULT_PATH) != 0)
+				str_appendf(&m, "-C %s ", cfg_audit_word(
+				    a->cfg->path, &c));
+			str_appendf(&m, "--oauth2-login --%s %s", kind,
+			    cfg_audit_word(name, &c));
+		} else
+			str_appendf(&m, "%s oauth2_token_file %s: %s", what, path,
+			    strerror(errno));
+		cfg_audit_note(a, errno != ENOENT, file, line, &m);
+	} else if (!S_ISREG(st.st_mode)) {
+		str_appendf(&m, "%s oauth2_token_file %s is not a regular file",
+		    what, path);
+		cfg_audit_note(a, true, file, line, &m);
+	} else if (st.st_gid != a->gid || (st.st_mode & 0060) != 0060) {
+		str_appendf(&m, "%s oauth2_token_file %s: group %s cannot read "
+		    "and rewrite it (%s), and users' mail cannot log in; fix: "
+		    "chgrp %s %s && chmod 0660 %s", what, path, a->group,
+		    cfg_audit_stat(&st, &s), a->group, str_cstr(&w),
+		    str_cstr(&w));
+		cfg_audit_note(a, true, file, line, &m);
+	} else if ((st.st_mode & 0007) != 0) {
+		str_appendf(&m, "%s oauth2_token_file %s is readable by others "
+		    "(%s): its refresh token sends mail as the account; fix: "
+		    "chmod 0660 %s", what, path, cfg_audit_stat(&st, &s),
+		    str_cstr(&w));
+		cfg_audit_note(a, false, file, line, &m);
+	}
+out:
+	str_free(&m);
+	str_free(&w);
+	str_free(&s);
+	str_free(&dir);
+	str_free(&c);
+}
+
+/* A login's OAuth2 files: the client secret (an account's only when it
+   is not its relay's, judged there already) and the token file. */
+static void
+cfg_audit_oauth2(struct cfg_audit *a, const char *file, unsigned line,
+    const char *kind, const char *name, const struct cfg_oauth2 *o,
+    const struct cfg_oauth2 *relay)
+{
+	struct str what = STR_INIT;
+
+	if (o->client_id == NULL)
+		return;
+	str_appendf(&what, "[%s %s]", kind, name);
+	if (o->client_secret_file != NULL && (relay == NULL ||
+	    relay->client_secret_file == NULL ||
+	    strcmp(relay->client_secret_file, o->client_secret_file) != 0))
+		cfg_audit_secret(a, file, line, str_cstr(&what),
+		    "oauth2_client_secret_file", o->client_secret_file);
+	if (o->token_file != NULL)
+		cfg_audit_token(a, file, line, str_cstr(&what), kind, name,
+		    o->token_file);
+	str_free(&what);
 }
 
 /* A tls_ca_file: read by the process that talks TLS, as the caller. */
@@ -357,25 +509,35 @@ cfg_audit(const struct cfg *cfg, const char *group, bool strict,
 		str_reset(&what);
 		str_appendf(&what, "[relay %s]", cfg->relays[i].name);
 		cfg_audit_secret(&a, cfg->relays[i].file, cfg->relays[i].line,
-		    str_cstr(&what), cfg->relays[i].password_file);
+		    str_cstr(&what), "password_file",
+		    cfg->relays[i].password_file);
 	}
 	/* The default login's file: served like a relay's. */
 	if (cfg->password_file != NULL)
 		cfg_audit_secret(&a, cfg->path, 0, "[general]",
-		    cfg->password_file);
+		    "password_file", cfg->password_file);
 	for (i = 0; i < cfg->naccounts; i++) {
 		if (cfg->accounts[i].password_file == NULL)
 			continue;
 		str_reset(&what);
 		str_appendf(&what, "[account %s]", cfg->accounts[i].address);
 		cfg_audit_secret(&a, cfg->accounts[i].file,
-		    cfg->accounts[i].line, str_cstr(&what),
+		    cfg->accounts[i].line, str_cstr(&what), "password_file",
 		    cfg->accounts[i].password_file);
 	}
+	for (i = 0; i < cfg->nrelays; i++)
+		cfg_audit_oauth2(&a, cfg->relays[i].file, cfg->relays[i].line,
+		    "relay", cfg->relays[i].name, &cfg->relays[i].oauth2, NULL);
+	for (i = 0; i < cfg->naccounts; i++)
+		cfg_audit_oauth2(&a, cfg->accounts[i].file,
+		    cfg->accounts[i].line, "account", cfg->accounts[i].address,
+		    &cfg->accounts[i].oauth2, cfg->accounts[i].relay_ptr ?
+		    &cfg->accounts[i].relay_ptr->oauth2 : NULL);
 	/* Even with mode = never: wait_ms keeps its files there. */
 	cfg_audit_queue(&a);
 out:
 	cfg_list_free(&a.dirs);
+	cfg_list_free(&a.token_dirs);
 	str_free(&m);
 	str_free(&what);
 	if (warnings != NULL)

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <stdlib.h>
@@ -37,13 +38,14 @@ cfg_port_for(enum cfg_tls tls)
 }
 
 /*
- * A secret file must exist and be a regular file.  Readable by others is
- * a warning; readable by its group too, unless that group is smtpgate
- * (the install model: root:smtpgate 0640 for the setgid shim).
+ * A secret file (password_file, oauth2_client_secret_file: key) must
+ * exist and be a regular file.  Readable by others is a warning;
+ * readable by its group too, unless that group is smtpgate (the install
+ * model: root:smtpgate 0640 for the setgid shim).
  */
 static void
 cfg_check_secret_file(struct cfg_parse *p, const struct cfg_where *w,
-    const char *path)
+    const char *key, const char *path)
 {
 	struct stat st;
 	struct group *gr;
@@ -51,26 +53,26 @@ cfg_check_secret_file(struct cfg_parse *p, const struct cfg_where *w,
 	if (p->flags & CFG_NO_FILE_CHECKS)
 		return;
 	if (stat(path, &st) == -1) {
-		cfg_diag(p, w->file, w->line, "password_file %s: %s", path,
+		cfg_diag(p, w->file, w->line, "%s %s: %s", key, path,
 		    strerror(errno));
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		cfg_diag(p, w->file, w->line, "password_file %s: not a regular "
-		    "file", path);
+		cfg_diag(p, w->file, w->line, "%s %s: not a regular file", key,
+		    path);
 		return;
 	}
 	if (st.st_mode & (S_IROTH | S_IWOTH))
-		cfg_warn(p, w->file, w->line, "password_file %s is readable or "
-		    "writable by others (mode %04o); chmod o-rwx", path,
+		cfg_warn(p, w->file, w->line, "%s %s is readable or writable by "
+		    "others (mode %04o); chmod o-rwx", key, path,
 		    (unsigned)(st.st_mode & 07777));
 	else if (st.st_mode & (S_IRGRP | S_IWGRP)) {
 		gr = getgrgid(st.st_gid);
 		if (gr == NULL || strcmp(gr->gr_name, CFG_SECRETS_GROUP) != 0)
-			cfg_warn(p, w->file, w->line, "password_file %s is "
-			    "readable by group %s (mode %04o); use mode 0600, or "
-			    "0640 with group smtpgate", path, gr ? gr->gr_name :
-			    "?", (unsigned)(st.st_mode & 07777));
+			cfg_warn(p, w->file, w->line, "%s %s is readable by group "
+			    "%s (mode %04o); use mode 0600, or 0640 with group "
+			    "smtpgate", key, path, gr ? gr->gr_name : "?",
+			    (unsigned)(st.st_mode & 07777));
 	}
 }
 
@@ -110,7 +112,7 @@ cfg_check_default_login(struct cfg_parse *p, const struct cfg_relay *r,
     const struct cfg_seen *seen)
 {
 	static const char *const own[] = { "username", "password_file",
-	    "password_command" };
+	    "password_command", "oauth2_client_id" };
 	const struct cfg_where *w = cfg_key_where(seen, CFG_SEC_RELAY,
 	    "credentials");
 	size_t i;
@@ -145,7 +147,7 @@ cfg_check_general(struct cfg_parse *p)
 	}
 	if (c->password_file != NULL)
 		cfg_check_secret_file(p, cfg_key_where(g, CFG_SEC_GENERAL,
-		    "password_file"), c->password_file);
+		    "password_file"), "password_file", c->password_file);
 	if (c->password_command != NULL)
 		cfg_check_command(p, cfg_key_where(g, CFG_SEC_GENERAL,
 		    "password_command"), c->password_command);
@@ -174,6 +176,154 @@ cfg_check_general(struct cfg_parse *p)
 		    "queue, but mode = never keeps none; set mode = always or "
 		    "on-failure, or delay = 0");
 	}
+}
+
+/* The oauth2_* keys but oauth2_client_id, in the table's order. */
+static const char *const cfg_oauth2_keys[] = { "oauth2_client_secret_file",
+	"oauth2_tenant", "oauth2_scope", "oauth2_token_url",
+	"oauth2_device_url", "oauth2_token_file" };
+#define CFG_OAUTH2_NKEYS (sizeof(cfg_oauth2_keys) / sizeof(cfg_oauth2_keys[0]))
+
+/*
+ * SMTPGATE_OAUTH2_DIR "/relay-NAME" or "/account-ADDRESS".  A relay name
+ * is letters, digits, '.', '-', '_' (the section checks it); an address
+ * may hold '/' or bytes a file name should not, so every byte but those
+ * and '@' and '+' becomes %XX: a name stays one file in the directory.
+ */
+static char *
+cfg_oauth2_token_default(const char *kind, const char *name)
+{
+	struct str s = STR_INIT;
+	const unsigned char *c;
+
+	str_appendf(&s, "%s/%s-", SMTPGATE_OAUTH2_DIR, kind);
+	for (c = (const unsigned char *)name; *c; c++)
+		if (isalnum(*c) || strchr(".-_@+", *c) != NULL)
+			str_appendc(&s, (char)*c);
+		else
+			str_appendf(&s, "%%%02X", *c);
+	return str_detach(&s);
+}
+
+/* Every oauth2_* key written in a section that has no client id to use
+   them with (skip: one that is fine without). */
+static void
+cfg_oauth2_stray(struct cfg_parse *p, const struct cfg_seen *seen,
+    enum cfg_sec S, const char *what, const char *skip, const char *why)
+{
+	const struct cfg_where *w;
+	size_t i;
+
+	for (i = 0; i < CFG_OAUTH2_NKEYS; i++) {
+		if (skip != NULL && strcmp(cfg_oauth2_keys[i], skip) == 0)
+			continue;
+		w = cfg_key_where(seen, S, cfg_oauth2_keys[i]);
+		if (w->file != NULL)
+			cfg_diag(p, w->file, w->line, "%s: %s is set but %s; set "
+			    "oauth2_client_id (the app's id) or remove %s", what,
+			    cfg_oauth2_keys[i], why, cfg_oauth2_keys[i]);
+	}
+}
+
+/*
+ * A login with its own oauth2_client_id (o, keys in seen of section S):
+ * what the section did not write comes from the preset pr (may be NULL;
+ * for an account its relay's), the tenant first since the URLs hold it;
+ * then what must be there.  token_file gets its default.
+ */
+static void
+cfg_oauth2_own(struct cfg_parse *p, struct cfg_oauth2 *o,
+    const struct cfg_seen *seen, enum cfg_sec S, const struct cfg_preset *pr,
+    const char *what, const char *preset_where, const char *kind,
+    const char *name)
+{
+	const struct cfg_where *id = cfg_key_where(seen, S, "oauth2_client_id");
+	const struct cfg_where *w;
+
+	if (pr != NULL && pr->oauth2_token_url != NULL) {
+		/* Written empty: the default, never "{tenant}" in a URL. */
+		if (o->tenant == NULL && pr->oauth2_tenant != NULL)
+			o->tenant = xstrdup(pr->oauth2_tenant);
+		if (!cfg_key_set(seen, S, "oauth2_token_url"))
+			o->token_url = cfg_preset_url(pr->oauth2_token_url,
+			    o->tenant);
+		if (!cfg_key_set(seen, S, "oauth2_device_url"))
+			o->device_url = cfg_preset_url(pr->oauth2_device_url,
+			    o->tenant);
+		if (!cfg_key_set(seen, S, "oauth2_scope"))
+			o->scope = xstrdup(pr->oauth2_scope);
+	}
+	if (o->token_url == NULL)
+		cfg_diag(p, id->file, id->line, "%s: oauth2_client_id but no "
+		    "oauth2_token_url; set oauth2_token_url, or preset = "
+		    "office365, outlook.com or gmail%s", what, preset_where);
+	if (o->scope == NULL)
+		cfg_diag(p, id->file, id->line, "%s: oauth2_client_id but no "
+		    "oauth2_scope; set oauth2_scope (what the token may do, "
+		    "e.g. the provider's SMTP scope and offline_access)", what);
+	/* Only Microsoft's URLs hold a tenant: written for another service,
+	   or beside URLs written without it, it changes nothing. */
+	w = cfg_key_where(seen, S, "oauth2_tenant");
+	if (o->tenant != NULL && w->file != NULL &&
+	    (o->token_url == NULL || strstr(o->token_url, o->tenant) == NULL) &&
+	    (o->device_url == NULL || strstr(o->device_url, o->tenant) == NULL))
+		cfg_warn(p, w->file, w->line, "%s: oauth2_tenant %s is not used: "
+		    "only preset = office365 or outlook.com puts it into the "
+		    "URLs, and oauth2_token_url does not contain it", what,
+		    o->tenant);
+	if (o->token_file == NULL)
+		o->token_file = cfg_oauth2_token_default(kind, name);
+	if (o->client_secret_file != NULL)
+		cfg_check_secret_file(p, cfg_key_where(seen, S,
+		    "oauth2_client_secret_file"), "oauth2_client_secret_file",
+		    o->client_secret_file);
+}
+
+/* The AUTH mechanisms that carry a token. */
+static bool
+cfg_auth_takes_token(enum cfg_auth a)
+{
+	return a == CFG_AUTH_AUTO || a == CFG_AUTH_XOAUTH2 ||
+	    a == CFG_AUTH_OAUTHBEARER;
+}
+
+/*
+ * A relay's own OAuth2 login.  auth = auto becomes xoauth2 (both
+ * Microsoft and Google take it; oauthbearer is the user's to choose).
+ */
+static void
+cfg_check_relay_oauth2(struct cfg_parse *p, struct cfg_relay *r,
+    const struct cfg_seen *seen, const struct cfg_preset *pr)
+{
+	const enum cfg_sec S = CFG_SEC_RELAY;
+	const struct cfg_where *w;
+	struct str what = STR_INIT;
+
+	str_appendf(&what, "[relay %s]", r->name);
+	if (r->oauth2.client_id == NULL) {
+		cfg_oauth2_stray(p, seen, S, str_cstr(&what),
+		    NULL, "oauth2_client_id is not");
+		str_free(&what);
+		return;
+	}
+	w = cfg_key_where(seen, S, "oauth2_client_id");
+	if (r->password_file != NULL || r->password_command != NULL)
+		cfg_diag(p, w->file, w->line, "%s: oauth2_client_id and %s are "
+		    "both set; keep one (with OAuth2 smtpgate gets the token "
+		    "itself)", str_cstr(&what), r->password_file != NULL ?
+		    "password_file" : "password_command");
+	if (r->auth == CFG_AUTH_AUTO)
+		r->auth = CFG_AUTH_XOAUTH2;
+	else if (!cfg_auth_takes_token(r->auth)) {
+		w = cfg_key_where(seen, S, "auth");
+		cfg_diag(p, w->file ? w->file : r->file, w->file ? w->line :
+		    r->line, "%s: oauth2_client_id with auth = %s, which sends "
+		    "a password; set auth = xoauth2, oauthbearer or auto",
+		    str_cstr(&what), cfg_auth_name(r->auth));
+	}
+	cfg_oauth2_own(p, &r->oauth2, seen, S, pr, str_cstr(&what), "",
+	    "relay", r->name);
+	str_free(&what);
 }
 
 static void
@@ -214,10 +364,84 @@ cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
 		    "no effect with tls = none", r->name);
 	if (r->password_file != NULL)
 		cfg_check_secret_file(p, cfg_key_where(seen, S, "password_file"),
-		    r->password_file);
+		    "password_file", r->password_file);
 	if (r->password_command != NULL)
 		cfg_check_command(p, cfg_key_where(seen, S, "password_command"),
 		    r->password_command);
+	cfg_check_relay_oauth2(p, r, seen, pr);
+}
+
+/* A copy of what may be NULL. */
+static char *
+cfg_strdup_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/*
+ * An account's OAuth2 login: its own app (oauth2_client_id here), or,
+ * when it has no password either, its relay's app with a token file of
+ * its own: the relay's client id, secret, tenant, scope and URLs, never
+ * its tokens.  Runs once the relay is resolved and checked.
+ */
+static void
+cfg_check_account_oauth2(struct cfg_parse *p, struct cfg_account *a,
+    const struct cfg_seen *seen)
+{
+	const enum cfg_sec S = CFG_SEC_ACCOUNT;
+	const struct cfg_relay *r = a->relay_ptr;
+	const struct cfg_preset *pr = r != NULL && r->preset != NULL ?
+	    cfg_preset_find(r->preset) : NULL;
+	const struct cfg_where *w = cfg_key_where(seen, S, "oauth2_client_id");
+	struct str what = STR_INIT, why = STR_INIT, where = STR_INIT;
+	bool pw = a->password_file != NULL || a->password_command != NULL;
+
+	str_appendf(&what, "[account %s]", a->address);
+	if (a->oauth2.client_id != NULL) {
+		if (pw)
+			cfg_diag(p, w->file, w->line, "%s: oauth2_client_id and %s "
+			    "are both set; keep one (with OAuth2 smtpgate gets "
+			    "the token itself)", str_cstr(&what),
+			    a->password_file != NULL ? "password_file" :
+			    "password_command");
+		if (r != NULL && !cfg_auth_takes_token(r->auth))
+			cfg_diag(p, w->file, w->line, "%s: oauth2_client_id, but "
+			    "[relay %s] has auth = %s, which sends a password; set "
+			    "auth = xoauth2, oauthbearer or auto there",
+			    str_cstr(&what), r->name, cfg_auth_name(r->auth));
+		if (r != NULL)
+			str_appendf(&where, " in [relay %s]", r->name);
+		cfg_oauth2_own(p, &a->oauth2, seen, S, pr, str_cstr(&what),
+		    str_cstr(&where), "account", a->address);
+	} else if (!pw && r != NULL && r->oauth2.client_id != NULL) {
+		a->oauth2.client_id = xstrdup(r->oauth2.client_id);
+		a->oauth2.client_secret_file =
+		    cfg_strdup_null(r->oauth2.client_secret_file);
+		a->oauth2.tenant = cfg_strdup_null(r->oauth2.tenant);
+		a->oauth2.scope = cfg_strdup_null(r->oauth2.scope);
+		a->oauth2.token_url = cfg_strdup_null(r->oauth2.token_url);
+		a->oauth2.device_url = cfg_strdup_null(r->oauth2.device_url);
+		if (a->oauth2.token_file == NULL)
+			a->oauth2.token_file = cfg_oauth2_token_default("account",
+			    a->address);
+		/* Written here they would be silently the relay's. */
+		str_appendf(&why, "the account uses the OAuth2 app of [relay %s] "
+		    "(it has no oauth2_client_id of its own)", r->name);
+		cfg_oauth2_stray(p, seen, S, str_cstr(&what),
+		    "oauth2_token_file", str_cstr(&why));
+	} else {
+		if (pw)
+			str_appendz(&why, "oauth2_client_id is not (the account "
+			    "logs in with its password)");
+		else
+			str_appendf(&why, "oauth2_client_id is not, here or in "
+			    "[relay %s]", r != NULL ? r->name : "?");
+		cfg_oauth2_stray(p, seen, S, str_cstr(&what), NULL,
+		    str_cstr(&why));
+	}
+	str_free(&what);
+	str_free(&why);
+	str_free(&where);
 }
 
 static void
@@ -249,19 +473,62 @@ cfg_check_account(struct cfg_parse *p, struct cfg_account *a,
 	if (a->password_file != NULL && a->password_command != NULL)
 		cfg_diag(p, a->file, a->line, "[account %s]: password_file and "
 		    "password_command are both set; keep one", a->address);
-	/* An individual login is its secret: without one the account's mail
-	   would fail at AUTH, message after message, into the queue. */
+	cfg_check_account_oauth2(p, a, seen);
+	/* An individual login is its secret (or its OAuth2 app, which
+	   gets the token): without one the account's mail would fail at
+	   AUTH, message after message, into the queue. */
 	if (a->password_file == NULL && a->password_command == NULL &&
-	    !(p->flags & CFG_NO_SECRETS))
+	    a->oauth2.client_id == NULL && !(p->flags & CFG_NO_SECRETS))
 		cfg_diag(p, a->file, a->line, "[account %s]: no password_file "
-		    "or password_command: the login %s needs its secret",
-		    a->address, a->username);
+		    "or password_command, and no oauth2_client_id here or in its "
+		    "relay: the login %s needs its secret", a->address,
+		    a->username);
 	if (a->password_file != NULL)
 		cfg_check_secret_file(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
-		    "password_file"), a->password_file);
+		    "password_file"), "password_file", a->password_file);
 	if (a->password_command != NULL)
 		cfg_check_command(p, cfg_key_where(seen, CFG_SEC_ACCOUNT,
 		    "password_command"), a->password_command);
+}
+
+/*
+ * auth = xoauth2 or oauthbearer sends a token: from the built-in OAuth2
+ * (oauth2_client_id) or from a program or file that holds one
+ * (password_command, password_file).  With none the relay's own login
+ * fails at AUTH every time; when accounts use the relay, only the mail
+ * of senders without an account does, which is worth a warning.
+ */
+static void
+cfg_check_token_source(struct cfg_parse *p, const struct cfg_relay *r,
+    const struct cfg_seen *seen)
+{
+	const struct cfg *c = p->cfg;
+	const struct cfg_where *w = cfg_key_where(seen, CFG_SEC_RELAY, "auth");
+	const struct cfg_where sec = { r->file, r->line };
+	struct cfg_login own;
+	size_t i, accounts = 0;
+
+	if ((r->auth != CFG_AUTH_XOAUTH2 && r->auth != CFG_AUTH_OAUTHBEARER) ||
+	    !r->enabled || (p->flags & CFG_NO_SECRETS))
+		return;
+	cfg_relay_login(c, r, &own);
+	if (own.password_file != NULL || own.password_command != NULL ||
+	    r->oauth2.client_id != NULL)
+		return;
+	for (i = 0; i < c->naccounts; i++)
+		accounts += c->accounts[i].relay_ptr == r;
+	if (w->file == NULL)
+		w = &sec;
+	if (accounts == 0)
+		cfg_diag(p, w->file, w->line, "[relay %s]: auth = %s but no "
+		    "token to send: set oauth2_client_id (smtpgate signs in and "
+		    "refreshes the token) or password_command (a program that "
+		    "prints one)", r->name, cfg_auth_name(r->auth));
+	else
+		cfg_warn(p, w->file, w->line, "[relay %s]: auth = %s but no "
+		    "token of its own: mail from senders without an [account] "
+		    "will fail at AUTH; set oauth2_client_id or password_command",
+		    r->name, cfg_auth_name(r->auth));
 }
 
 /* A rule with no condition would copy every message to its addresses. */
@@ -287,6 +554,8 @@ cfg_check(struct cfg_parse *p)
 	cfg_check_general(p);
 	for (i = 0; i < c->naccounts; i++)
 		cfg_check_account(p, &c->accounts[i], &p->account_seen[i]);
+	for (i = 0; i < c->nrelays; i++)
+		cfg_check_token_source(p, &c->relays[i], &p->relay_seen[i]);
 	for (i = 0; i < c->nrules; i++)
 		cfg_check_rule(p, &c->rules[i]);
 	for (i = 0; i < c->nreports; i++)

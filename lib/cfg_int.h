@@ -41,7 +41,13 @@ enum cfg_type {
 	CFG_T_HOST,		/* host name or address literal */
 	CFG_T_DISPLAY,		/* display name text; empty means unset */
 	CFG_T_HDRNAME,		/* a header field name (RFC 5322 ftext) */
-	CFG_T_HDRMATCH		/* "Field-Name: value or glob" */
+	CFG_T_HDRMATCH,		/* "Field-Name: value or glob" */
+	CFG_T_HTTPS,		/* an https:// URL: what carries a client
+				   secret or a refresh token is never sent
+				   in the clear */
+	CFG_T_TENANT		/* a directory (tenant) name or id: it goes
+				   into a URL's path, so letters, digits,
+				   '.', '-' only */
 };
 
 struct cfg_key {
@@ -107,8 +113,18 @@ struct cfg_preset {
 	enum cfg_tls tls;
 	enum cfg_auth auth;
 	const char *username;	/* NULL: the user sets it */
+	/* Built-in OAuth2, filled in when the section sets
+	   oauth2_client_id; NULL: the service has none (the user writes
+	   the URLs).  "{tenant}" in a URL stands for oauth2_tenant. */
+	const char *oauth2_token_url;
+	const char *oauth2_device_url;
+	const char *oauth2_scope;
+	const char *oauth2_tenant;	/* the default; NULL: no tenant */
 };
 const struct cfg_preset *cfg_preset_find(const char *name);
+/* A preset's URL with "{tenant}" replaced (tenant NULL: none there);
+   NULL for a NULL template.  The caller frees it. */
+char   *cfg_preset_url(const char *tmpl, const char *tenant);
 /* All preset names, for errors; NULL-terminated. */
 extern const char *const cfg_preset_names[];
 

@@ -67,6 +67,46 @@ cfg_host_ok(const char *s)
 	return *s != '.' && *s != '-';
 }
 
+/*
+ * "https://" (any case), a host, and no byte a URL never holds: a token
+ * endpoint gets a client secret and refresh tokens, never in the clear.
+ */
+static bool
+cfg_https_ok(const char *s, struct str *err)
+{
+	const char *p;
+
+	if (strncasecmp(s, "https://", 8) != 0) {
+		str_appendf(err, "'%s' is not an https:// URL: the token "
+		    "endpoint is sent secrets and must be reached over TLS", s);
+		return false;
+	}
+	for (p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("\"<>\\^`{|}", *p) != NULL) {
+			str_appendf(err, "'%s': a URL holds no spaces, quotes or "
+			    "non-ASCII bytes (percent-encode them)", s);
+			return false;
+		}
+	if (s[8] == '\0' || s[8] == '/' || s[8] == '?' || s[8] == '#') {
+		str_appendf(err, "'%s' names no host", s);
+		return false;
+	}
+	return true;
+}
+
+/* A tenant goes into a path segment: "common", a GUID, a domain. */
+static bool
+cfg_tenant_ok(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+			return false;
+	return p - s <= 253 && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
 /* RFC 5322 2.2: printable ASCII but ':', at most a line's worth. */
 static bool
 cfg_hdrname_ok(const char *s)
@@ -532,6 +572,18 @@ cfg_set_string(const struct cfg_key *k, void *base, const char *text,
 		if (!cfg_hdrmatch_ok(text, err))
 			return -1;
 		break;
+	case CFG_T_HTTPS:
+		if (!cfg_https_ok(text, err))
+			return -1;
+		break;
+	case CFG_T_TENANT:
+		if (!cfg_tenant_ok(text)) {
+			str_appendf(err, "invalid tenant '%s' (a name such as "
+			    "common or contoso.onmicrosoft.com, or the directory "
+			    "id: letters, digits, '.' and '-')", text);
+			return -1;
+		}
+		break;
 	case CFG_T_DISPLAY:
 		/* Quotes around the whole value, or none at all. */
 		n = strlen(text);
@@ -691,6 +743,8 @@ cfg_value_free(const struct cfg_key *k, void *base)
 	case CFG_T_DISPLAY:
 	case CFG_T_HDRNAME:
 	case CFG_T_HDRMATCH:
+	case CFG_T_HTTPS:
+	case CFG_T_TENANT:
 		free(*FIELD(base, k, char *));
 		*FIELD(base, k, char *) = NULL;
 		break;

@@ -4,6 +4,7 @@
 set -eu
 
 PACKAGES="gcc make autoconf automake libtool pkg-config check libssl-dev libmilter-dev
+libcurl4-openssl-dev
 debhelper dpkg-dev lintian git
 clang libclang-rt-14-dev python3 openssl
 postfix sasl2-bin libsasl2-modules miltertest"

@@ -23,6 +23,7 @@ sendmail_shim_smtpgate_sendmail_LDADD = $(LIBSHIM)
 # sets it up.  It never replaces /usr/sbin/sendmail: README says how.
 SMTPGATE_GROUP = smtpgate
 SMTPGATE_QUEUE = $(localstatedir)/spool/smtpgate
+# SMTPGATE_OAUTH2_DIR (Makefile.am): the OAuth2 tokens, the group's.
 install-system: install
 	@test "$$(id -u)" = 0 || { echo "install-system: run it as root"; exit 1; }
 	getent group $(SMTPGATE_GROUP) > /dev/null || \
@@ -39,6 +40,8 @@ install-system: install
 	for d in "" /tmp /msg /env; do \
 	    install -d -o root -g $(SMTPGATE_GROUP) -m 2770 \
 	    $(DESTDIR)$(SMTPGATE_QUEUE)$$d || exit 1; done
+	install -d -o root -g $(SMTPGATE_GROUP) -m 2770 \
+	    $(DESTDIR)$(SMTPGATE_OAUTH2_DIR)
 	chgrp $(SMTPGATE_GROUP) $(DESTDIR)$(sbindir)/smtpgate-sendmail
 	chmod 2755 $(DESTDIR)$(sbindir)/smtpgate-sendmail
 	@echo "install-system: done; check it with: $(sbindir)/smtpgate-sendmail --check-config"

@@ -23,7 +23,8 @@ check_LIBRARIES = tests/unit/libcheckmain.a
 tests_unit_libcheckmain_a_SOURCES = tests/unit/check_main.h \
 	tests/unit/check_main.c
 check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
-	tests/unit/check_ids tests/unit/check_cfg tests/unit/check_addr \
+	tests/unit/check_ids tests/unit/check_cfg tests/unit/check_cfg_oauth2 \
+	tests/unit/check_addr \
 	tests/unit/check_rfc2047 tests/unit/check_hdr \
 	tests/unit/check_smtp_reply tests/unit/check_smtp_data \
 	tests/unit/check_dsn tests/unit/check_sasl tests/unit/check_policy \

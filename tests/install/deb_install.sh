@@ -127,6 +127,8 @@ inside_mta() {
 	    /var/spool/smtpgate/env; do
 		is "$d: root:smtpgate 2770" "2770 root smtpgate" "$(stat -c '%a %U %G' "$d")"
 	done
+	is "/var/lib/smtpgate/oauth2: root:smtpgate 2770" "2770 root smtpgate" \
+	    "$(stat -c '%a %U %G' /var/lib/smtpgate/oauth2)"
 	is "the queue timer is enabled" /lib/systemd/system/smtpgate-queue.timer \
 	    "$(readlink /etc/systemd/system/timers.target.wants/smtpgate-queue.timer)"
 	is "the queue service is not enabled on its own (the timer starts it)" no \
@@ -279,12 +281,16 @@ inside_mta() {
 	expect "apt-get remove smtpgate" 0 $?
 	is "remove keeps the queued message" 1 "$(ls /var/spool/smtpgate/env | wc -l)"
 	is "remove keeps the secret" yes "$([ -f /etc/smtpgate/secret/relay ] && echo yes)"
+	is "remove keeps the OAuth2 directory" yes \
+	    "$([ -d /var/lib/smtpgate/oauth2 ] && echo yes)"
 	dpkg --purge smtpgate smtpgate-common > "$tmp/apt.log" 2>&1
 	expect "dpkg --purge smtpgate smtpgate-common" 0 $?
 	expect_grep "purge says the queue holds mail" "still holds queued mail" "$tmp/apt.log"
 	is "purge keeps the queued message" "1 1" \
 	    "$(ls /var/spool/smtpgate/env | wc -l) $(ls /var/spool/smtpgate/msg | wc -l)"
 	is "purge removes the configuration" no "$([ -e /etc/smtpgate ] && echo yes || echo no)"
+	is "purge removes the OAuth2 tokens" no \
+	    "$([ -e /var/lib/smtpgate ] && echo yes || echo no)"
 	is "purge removes the statoverride" "" \
 	    "$(dpkg-statoverride --list /usr/sbin/smtpgate-sendmail)"
 	rm -f /var/spool/smtpgate/env/* /var/spool/smtpgate/msg/*

@@ -15,6 +15,7 @@
 #include "check_main.h"
 #include "cfg.h"
 #include "cfg_holder.h"
+#include "cfg_int.h"
 
 static struct str diag = STR_INIT;
 static struct cfg *cfg;
@@ -304,7 +305,8 @@ START_TEST(enums_and_levels)
 {
 	LOADS("[general]\nlog_level = debug\n[message]\nreply_to_mode = always\n"
 	    "from_must_match_login = Rewrite\n[queue]\nmode = never\n"
-	    "[relay r]\nhost = h\nauth = xoauth2\n");
+	    "[relay r]\nhost = h\nauth = xoauth2\n"
+	    "password_command = /usr/bin/token\n");
 	ck_assert_int_eq(cfg->log_level, LOG_LEVEL_DEBUG);
 	ck_assert_int_eq(cfg->reply_to_mode, CFG_REPLY_TO_ALWAYS);
 	ck_assert_int_eq(cfg->from_must_match_login, CFG_MATCH_REWRITE);
@@ -669,8 +671,8 @@ START_TEST(accounts)
 	/* An individual login without its secret could never log in. */
 	FAILS("[relay r]\nhost = h\n\n[account a@example.org]\n"
 	    "username = alogin\n", "t.conf:4: [account a@example.org]: no "
-	    "password_file or password_command: the login alogin needs its "
-	    "secret");
+	    "password_file or password_command, and no oauth2_client_id here "
+	    "or in its relay: the login alogin needs its secret");
 	/* ... unless the program never logs in (the milter). */
 	str_reset(&diag);
 	ck_assert_int_eq(cfg_load_buffer("t.conf", milter, strlen(milter),
@@ -1057,6 +1059,41 @@ START_TEST(shipped_example)
 }
 END_TEST
 
+/*
+ * Every key of the table has its entry in smtpgate.conf(5), in its own
+ * section's part (".SH [relay NAME]" up to the next .SH), written as
+ * ".BI key \" = ...\"": a key added without its documentation fails here.
+ */
+START_TEST(every_key_documented)
+{
+	const char *srcdir = getenv("srcdir");
+	char path[4096], want[256];
+	struct str man = STR_INIT, missing = STR_INIT;
+	const char *sec, *end;
+	size_t i, n;
+
+	snprintf(path, sizeof(path), "%s/man/smtpgate.conf.5",
+	    srcdir ? srcdir : ".");
+	ck_assert_int_eq(cfg_slurp(path, 1 << 20, &man, NULL), 0);
+	for (i = 0; i < cfg_nkeys; i++) {
+		snprintf(want, sizeof(want), "\n.SH [%s",
+		    cfg_sec_names[cfg_keys[i].sec]);
+		sec = strstr(str_cstr(&man), want);
+		ck_assert_msg(sec != NULL, "no section %s", want + 1);
+		end = strstr(sec + 1, "\n.SH ");
+		n = end ? (size_t)(end - sec) : strlen(sec);
+		snprintf(want, sizeof(want), "\n.BI %s \"", cfg_keys[i].name);
+		if (memmem(sec, n, want, strlen(want)) == NULL)
+			str_appendf(&missing, " [%s] %s",
+			    cfg_sec_names[cfg_keys[i].sec], cfg_keys[i].name);
+	}
+	ck_assert_msg(missing.len == 0, "not in smtpgate.conf.5:%s",
+	    str_cstr(&missing));
+	str_free(&man);
+	str_free(&missing);
+}
+END_TEST
+
 static void
 rmtree(void)
 {
@@ -1116,6 +1153,7 @@ unit_suite(void)
 	tcase_add_test(tc, read_secret);
 	tcase_add_test(tc, load_missing_and_codes);
 	tcase_add_test(tc, shipped_example);
+	tcase_add_test(tc, every_key_documented);
 	tcase_add_test(tc, require_section);
 	tcase_add_test(tc, load_flags_no_file_checks);
 	tcase_add_test(tc, holder_reload);
