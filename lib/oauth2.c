@@ -85,7 +85,7 @@ oauth2_tokens_free(struct oauth2_tokens *t)
 	oauth2_wipe(&t->token_url);
 	oauth2_wipe(&t->refresh);
 	oauth2_wipe(&t->access);
-	t->expires_at = t->refreshed_at = 0;
+	t->expires_at = t->refreshed_at = t->forced_at = 0;
 }
 
 static bool
@@ -130,8 +130,11 @@ oauth2_tokens_parse(const char *buf, size_t len, struct oauth2_tokens *t,
 	else if ((json_has(&j, "expires_at") &&
 	    !oauth2_get_time(&j, "expires_at", &t->expires_at)) ||
 	    (json_has(&j, "refreshed_at") &&
-	    !oauth2_get_time(&j, "refreshed_at", &t->refreshed_at)))
-		str_appendz(err, "expires_at or refreshed_at is not a time");
+	    !oauth2_get_time(&j, "refreshed_at", &t->refreshed_at)) ||
+	    (json_has(&j, "forced_at") &&
+	    !oauth2_get_time(&j, "forced_at", &t->forced_at)))
+		str_appendz(err, "expires_at, refreshed_at or forced_at is not "
+		    "a time");
 	else {
 		t->client_id = xstrdup(cid);
 		t->token_url = xstrdup(url);
@@ -140,7 +143,7 @@ oauth2_tokens_parse(const char *buf, size_t len, struct oauth2_tokens *t,
 		rc = OAUTH2_OK;
 	}
 	if (rc != OAUTH2_OK)
-		t->expires_at = t->refreshed_at = 0;
+		t->expires_at = t->refreshed_at = t->forced_at = 0;
 	json_object_free(&j);
 	return rc;
 }
@@ -158,8 +161,9 @@ oauth2_tokens_format(const struct oauth2_tokens *t, struct str *out)
 		str_appendz(out, ",\"access_token\":");
 		json_append_string(out, t->access);
 	}
-	str_appendf(out, ",\"expires_at\":%lld,\"refreshed_at\":%lld}\n",
-	    t->expires_at, t->refreshed_at);
+	str_appendf(out, ",\"expires_at\":%lld,\"refreshed_at\":%lld,"
+	    "\"forced_at\":%lld}\n", t->expires_at, t->refreshed_at,
+	    t->forced_at);
 }
 
 /* An error answer: its class and text. */

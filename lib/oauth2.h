@@ -6,7 +6,8 @@
  *
  * The token file (cfg_oauth2.token_file) is one JSON object:
  *   {"version":1,"client_id":"..","token_url":"..","refresh_token":"..",
- *    "access_token":"..","expires_at":UNIX,"refreshed_at":UNIX}
+ *    "access_token":"..","expires_at":UNIX,"refreshed_at":UNIX,
+ *    "forced_at":UNIX}
  * It is replaced atomically (a new file beside it, fsync, rename, fsync of
  * the directory); its mode is 0660 in a set-group-ID directory (the
  * system's, root:smtpgate 2770) and 0600 anywhere else.  Tokens issued for
@@ -17,9 +18,10 @@
  *
  * When: an access token is used while it has more than OAUTH2_MARGIN
  * seconds left.  A token the server refused is refreshed once, unless the
- * file already holds another (someone refreshed meanwhile) or it was
- * issued less than OAUTH2_MIN_AGE seconds ago (a caller cannot make the
- * helper hammer the endpoint).
+ * file already holds another (someone refreshed meanwhile) or the last
+ * such forced refresh was less than OAUTH2_MIN_FORCED seconds ago (the
+ * file says when: forced_at), so no caller can make the helper hammer
+ * the endpoint.
  *
  * Secrets: tokens and the client secret never reach err, the log, argv or
  * a child's environment.  err may quote the endpoint's error code and
@@ -47,7 +49,7 @@ enum {
 };
 
 #define OAUTH2_MARGIN		60
-#define OAUTH2_MIN_AGE		30
+#define OAUTH2_MIN_FORCED	60
 #define OAUTH2_MAX_FILE		(64 * 1024)
 #define OAUTH2_MAX_TOKEN	(16 * 1024)
 
@@ -98,6 +100,7 @@ struct oauth2_tokens {
 	char   *access;		/* NULL: none cached */
 	long long expires_at;
 	long long refreshed_at;
+	long long forced_at;	/* the last refresh for a refused token */
 };
 
 void	oauth2_tokens_free(struct oauth2_tokens *t);

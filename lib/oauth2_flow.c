@@ -350,7 +350,7 @@ static void
 oauth2_again(const struct oauth2_login *l, int rc, struct str *err)
 {
 	if (rc == OAUTH2_EGRANT)
-		str_appendf(err, "; sign in again: smtpgate-sendmail "
+		str_appendf(err, "; sign in again: run smtpgate-sendmail "
 		    "--oauth2-login %s", l->again);
 }
 
@@ -388,13 +388,16 @@ oauth2_token(const struct oauth2_login *l, const char *refused,
 		goto done;
 	}
 	if (refused != NULL && t.access != NULL &&
-	    strcmp(t.access, refused) == 0 &&
-	    now - t.refreshed_at < OAUTH2_MIN_AGE) {
-		str_appendf(&why, "the server refused an access token issued "
-		    "%lld s ago: check that the mailbox may use SMTP AUTH and "
-		    "that oauth2_scope allows sending", now - t.refreshed_at);
-		rc = OAUTH2_ECONFIG;
-		goto done;
+	    strcmp(t.access, refused) == 0) {
+		if (now - t.forced_at < OAUTH2_MIN_FORCED) {
+			str_appendf(&why, "the server refused the access token, "
+			    "and one was renewed for that %lld s ago: check "
+			    "that the mailbox may use SMTP AUTH and that "
+			    "oauth2_scope allows sending", now - t.forced_at);
+			rc = OAUTH2_ECONFIG;
+			goto done;
+		}
+		t.forced_at = now;
 	}
 	if ((rc = oauth2_refresh(l, &t, &why)) == OAUTH2_OK)
 		oauth2_step(step, "refreshed", &t, oauth2_now());
@@ -449,7 +452,11 @@ oauth2_device_start(const struct oauth2_login *l, struct oauth2_device *d,
 	memset(d, 0, sizeof(*d));
 	memset(&rs, 0, sizeof(rs));
 	str_init(&rs.body);
-	http_form_append(&body, "client_id", l->o->client_id);
+	/* A confidential client authenticates here too (RFC 8628 3.1). */
+	if ((rc = oauth2_client(l, &body, err)) != OAUTH2_OK) {
+		str_free_secret(&body);
+		return rc;
+	}
 	if (l->o->scope != NULL)
 		http_form_append(&body, "scope", l->o->scope);
 	if ((rc = oauth2_post(l, l->o->device_url, &body, &rs, err)) ==

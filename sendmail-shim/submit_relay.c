@@ -233,7 +233,9 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 	c->p.tlsp.pin_sha256 = r->tls_fingerprint;
 	c->p.helo = s->hostname;
 	c->p.timeout_ms = r->timeout * 1000u;
-	c->p.auth_wanted = submit_mechs(r->auth, c->p.user);
+	/* An account's own OAuth2 app on a relay with auth = auto. */
+	c->p.auth_wanted = c->oauth2 && r->auth == CFG_AUTH_AUTO ?
+	    SASL_XOAUTH2 : submit_mechs(r->auth, c->p.user);
 	c->p.allow_plaintext_auth = r->allow_plaintext_auth;
 	if (c->p.auth_wanted != 0) {
 		if (submit_secret(s, c, NULL, &err) != 0) {

@@ -34,7 +34,8 @@ fuzz_file(const char *p, size_t n)
 		    !same(t.token_url, u.token_url) ||
 		    !same(t.refresh, u.refresh) || !same(t.access, u.access) ||
 		    t.expires_at != u.expires_at ||
-		    t.refreshed_at != u.refreshed_at)
+		    t.refreshed_at != u.refreshed_at ||
+		    t.forced_at != u.forced_at)
 			abort();
 		oauth2_tokens_free(&u);
 	}

@@ -28,13 +28,6 @@ server="${srcdir:-.}/tests/integration/smtpd.py"
 oauth="${srcdir:-.}/tests/integration/oauth2_server.py"
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 missing"; exit 77; }
 
-# Until the C side lands the shim refuses the option.  (Remove at merge.)
-if "$shim" -C /dev/null --oauth2-login --relay none 2>&1 |
-    grep -q "unknown option '--oauth2-login'"; then
-	echo "SKIP: this smtpgate-sendmail has no --oauth2-login yet"
-	exit 77
-fi
-
 make_certs "$tmp/pki" || { echo "FAIL: cannot make certificates"; exit 1; }
 serve_base=120
 

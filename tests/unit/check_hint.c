@@ -78,7 +78,7 @@ static const struct hint_case cases[] = {
 	    SMTP_AUTHFAIL, SMTP_STAGE_AUTH, NET_OK,
 	    "535 5.7.30 Basic authentication is not supported for Client "
 	    "Submission\r\n", "basic) authentication turned off",
-	    "password_command" },
+	    "--oauth2-login" },
 	{ "5.7.14: Google web login", 587, CFG_TLS_STARTTLS, "gmail",
 	    SMTP_AUTHFAIL, SMTP_STAGE_AUTH, NET_OK,
 	    "534-5.7.14 <https://accounts.google.com/signin/continue>\r\n"
@@ -190,6 +190,40 @@ START_TEST(test_hint_table)
 }
 END_TEST
 
+/* An OAuth2 login refused after a fresh token: not "wrong password";
+   and a failed refresh, which says what to do itself, gets no hint. */
+START_TEST(test_hint_oauth2)
+{
+	struct cfg_relay relay;
+	struct smtp_result res;
+	struct str out = STR_INIT;
+
+	memset(&relay, 0, sizeof(relay));
+	relay.name = (char *)"o365";
+	relay.host = (char *)"smtp.office365.com";
+	relay.port = 587;
+	relay.tls = CFG_TLS_STARTTLS;
+	relay.oauth2.client_id = (char *)"cid";
+	smtp_result_init(&res);
+	res.status = SMTP_AUTHFAIL;
+	res.stage = SMTP_STAGE_AUTH;
+	feed_reply(&res.reply, "535 5.7.3 Authentication unsuccessful\r\n");
+	str_setz(&res.text, "smtp.office365.com: authentication failed");
+	ck_assert(hint_for(&relay, &res, &out));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&out), "refused a fresh OAuth2 "
+	    "token"));
+	ck_assert_ptr_nonnull(strstr(str_cstr(&out), "oauth2_scope"));
+	ck_assert_ptr_null(strstr(str_cstr(&out), "password_file"));
+	str_reset(&out);
+	str_appendz(&res.text, "; a new access token: relay o365: OAuth2: "
+	    "invalid_grant; sign in again");
+	(void)hint_for(&relay, &res, &out);
+	ck_assert_ptr_null(strstr(str_cstr(&out), "fresh OAuth2"));
+	smtp_result_free(&res);
+	str_free(&out);
+}
+END_TEST
+
 /* Without a relay (none configured) only the reply speaks. */
 START_TEST(test_hint_no_relay)
 {
@@ -216,6 +250,7 @@ unit_suite(void)
 	tcase_add_loop_test(tc, test_hint_table, 0,
 	    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_hint_no_relay);
+	tcase_add_test(tc, test_hint_oauth2);
 	suite_add_tcase(s, tc);
 	return s;
 }

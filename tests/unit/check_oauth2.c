@@ -145,6 +145,7 @@ START_TEST(test_tokens_round_trip)
 	t.access = strdup("eyJ0.eyJ1.sig");
 	t.expires_at = 1800000000;
 	t.refreshed_at = 1799996400;
+	t.forced_at = 1799990000;
 	oauth2_tokens_format(&t, &text);
 	ck_assert_int_eq(oauth2_tokens_parse(text.data, text.len, &u, &err),
 	    OAUTH2_OK);
@@ -154,6 +155,7 @@ START_TEST(test_tokens_round_trip)
 	ck_assert_str_eq(u.access, t.access);
 	ck_assert_int_eq(u.expires_at, t.expires_at);
 	ck_assert_int_eq(u.refreshed_at, t.refreshed_at);
+	ck_assert_int_eq(u.forced_at, t.forced_at);
 	oauth2_tokens_free(&t);
 	oauth2_tokens_free(&u);
 	str_free(&text);
@@ -168,7 +170,7 @@ static const char *const bad_files[] = {
 	    "\"refresh_token\":\"r\"}",
 	"{\"version\":1,\"client_id\":\"c\",\"token_url\":\"u\"}",
 	"{\"version\":1,\"client_id\":\"c\",\"token_url\":\"u\","
-	    "\"refresh_token\":\"r r\"}",
+	    "\"refresh_token\":\"sek ret\"}",
 	"{\"version\":1,\"client_id\":\"c\",\"token_url\":\"u\","
 	    "\"refresh_token\":\"r\",\"access_token\":\"a\\u0001\"}",
 	"{\"version\":1,\"client_id\":\"c\",\"token_url\":\"u\","
@@ -187,7 +189,7 @@ START_TEST(test_tokens_bad)
 	ck_assert_int_gt((int)err.len, 0);
 	ck_assert_ptr_null(t.refresh);
 	/* The text never quotes a token. */
-	ck_assert_ptr_null(strstr(str_cstr(&err), "r r"));
+	ck_assert_ptr_null(strstr(str_cstr(&err), "sek ret"));
 	oauth2_tokens_free(&t);
 	str_free(&err);
 }
@@ -224,7 +226,7 @@ START_TEST(test_device_answers)
 	oauth2_device_free(&d);
 	str_reset(&err);
 	ck_assert_int_eq(oauth2_device_parse(400, "{\"error\":"
-	    "\"invalid_client\"}", 27, &d, &err), OAUTH2_ECONFIG);
+	    "\"invalid_client\"}", 26, &d, &err), OAUTH2_ECONFIG);
 	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "invalid_client"));
 	oauth2_device_free(&d);
 	str_free(&err);
@@ -298,6 +300,23 @@ START_TEST(test_token_cached)
 	ck_assert_ptr_null(strstr(str_cstr(&err), "at-cached"));
 	ck_assert_ptr_null(strstr(str_cstr(&err), "\"rt\""));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "relay r: OAuth2"));
+	/* One forced refresh a minute: a caller who keeps saying "refused"
+	   gets no new request to the endpoint. */
+	str_reset(&err);
+	str_reset(&text);
+	str_appendf(&text, "{\"version\":1,\"client_id\":\"cid\",\"token_url\":"
+	    "\"https://127.0.0.1:1/token\",\"refresh_token\":\"rt\","
+	    "\"access_token\":\"at-cached\",\"expires_at\":%lld,"
+	    "\"forced_at\":%lld}", (long long)time(NULL) + 3600,
+	    (long long)time(NULL) - 10);
+	write_file(str_cstr(&text), 0600);
+	ck_assert_int_eq(oauth2_token(&l, "at-cached", &tok, &step, &err),
+	    OAUTH2_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "renewed for that"));
+	/* Another token than the file's: someone renewed it already. */
+	ck_assert_int_eq(oauth2_token(&l, "at-older", &tok, &step, &err),
+	    OAUTH2_OK);
+	ck_assert(str_eq(&tok, "at-cached"));
 	str_free_secret(&tok);
 	str_free(&step);
 	str_free(&err);
@@ -333,7 +352,7 @@ START_TEST(test_token_missing_or_foreign)
 	ck_assert_int_eq(oauth2_token(&l, NULL, &tok, NULL, &err),
 	    OAUTH2_EGRANT);
 	ck_assert_ptr_nonnull(strstr(str_cstr(&err),
-	    "sign in again: smtpgate-sendmail --oauth2-login --relay r"));
+	    "sign in again: run smtpgate-sendmail --oauth2-login --relay r"));
 	str_reset(&err);
 	write_file("{\"version\":1,\"client_id\":\"other\",\"token_url\":"
 	    "\"https://127.0.0.1:1/token\",\"refresh_token\":\"rt\","
