@@ -32,7 +32,7 @@ check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
 	tests/unit/check_aliases tests/unit/check_msgbody \
 	tests/unit/check_privsep tests/unit/check_hint tests/unit/check_bulk \
 	tests/unit/check_submit tests/unit/check_queue \
-	tests/unit/check_oauth2
+	tests/unit/check_oauth2 tests/unit/check_json
 tests_unit_check_smtp_data_SOURCES = tests/unit/check_smtp_data.c \
 	tests/fuzz/smtp_data_wire.h
 # milter/'s replay of the policy's edits, through a recorder: milter/
@@ -73,7 +73,7 @@ EXTRA_DIST += tests/unit/no_check.sh
 # binary scripts/test.sh runs.  Adding a target is adding it to this list.
 # (The .replay extension gives the test harness one suffix rule for all.)
 FUZZ_REPLAYS = tests/fuzz/addr.replay tests/fuzz/aliases.replay \
-	tests/fuzz/bulk.replay tests/fuzz/oauth2.replay \
+	tests/fuzz/bulk.replay tests/fuzz/oauth2.replay tests/fuzz/json.replay \
 	tests/fuzz/cfg.replay tests/fuzz/dsn.replay tests/fuzz/hdr.replay \
 	tests/fuzz/privsep.replay tests/fuzz/rfc2047.replay tests/fuzz/secret.replay \
 	tests/fuzz/smopt.replay tests/fuzz/smtp_data.replay \
