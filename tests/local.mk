@@ -128,6 +128,7 @@ dist_check_SCRIPTS += tests/cli/front_ends.sh tests/cli/layering.sh \
 	tests/integration/queue.sh tests/integration/queue_crash.sh \
 	tests/integration/oauth2.sh \
 	tests/integration/limits.sh tests/integration/privileges.sh \
+	tests/integration/oauth2_setgid.sh \
 	tests/integration/check_config_root.sh \
 	tests/integration/postfix_relay.sh tests/integration/milter_postfix.sh \
 	tests/integration/miltertest.sh tests/integration/milter_local.sh
