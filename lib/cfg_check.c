@@ -214,6 +214,9 @@ cfg_oauth2_stray(struct cfg_parse *p, const struct cfg_seen *seen,
 	const struct cfg_where *w;
 	size_t i;
 
+	/* A section without any oauth2_* key (nearly all) costs nothing. */
+	if (!seen->any_oauth2)
+		return;
 	for (i = 0; i < CFG_OAUTH2_NKEYS; i++) {
 		if (skip != NULL && strcmp(cfg_oauth2_keys[i], skip) == 0)
 			continue;

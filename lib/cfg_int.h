@@ -140,6 +140,7 @@ struct cfg_where {
 struct cfg_seen {
 	struct cfg_where sec;
 	struct cfg_where key[CFG_MAX_KEYS];
+	bool	any_oauth2;		/* an oauth2_* key is written */
 };
 #define cfg_seen_test(s, idx)	((s)->key[(idx)].file != NULL)
 

@@ -574,6 +574,8 @@ cfg_keyword(struct cfg_parse *p, char *s)
 	}
 	seen->key[i].file = p->file;
 	seen->key[i].line = p->line;
+	if (strncmp(key, "oauth2_", 7) == 0)
+		seen->any_oauth2 = true;
 	if (cfg_value_set(k, cfg_key_base(p->cfg, p->sec, p->inst), value,
 	    &err) != 0)
 		cfg_diag(p, p->file, p->line, "%s: %s", key, str_cstr(&err));
