@@ -441,9 +441,18 @@ expect "hang: accepted and queued (exit 0)" 0 "$rc"
 expect "hang: queued" 2 "$(queued)"
 expect_true "hang: bounded by the timeout ($((t1 - t0)) s with timeout = 3)" test $((t1 - t0)) -lt 30
 expect_nogrep "hang: no sign-in asked for" "oauth2-login" "$tmp/err"
+# The token endpoint's certificate is verified: against the relay's
+# tls_ca_file, which here knows only another CA.
 script refresh=valid
+n0=$(wc -l < "$tlog")
+sed "s|^tls_ca_file = .*|tls_ca_file = $tmp/pki/self.pem|" "$tmp/o365.conf" > "$tmp/badca.conf"
+send "$tmp/badca.conf" badca
+expect "unknown CA: accepted and queued (exit 0)" 0 "$rc"
+expect "unknown CA: queued" 3 "$(queued)"
+expect_grep "unknown CA: the error names the certificate" "OAuth2: https://127.0.0.1:$oport/token: .*[Cc]ertificate" "$tmp/err"
+expect "unknown CA: the endpoint never saw a request" "$n0" "$(wc -l < "$tlog")"
 run -C "$tmp/o365.conf" -q
-expect "endpoint back: -q delivers both" $((before + 2)) "$(delivered)"
+expect "endpoint back: -q delivers all three" $((before + 3)) "$(delivered)"
 expect "endpoint back: the queue is empty" 0 "$(queued)"
 remember "$tok"
 
