@@ -3,19 +3,22 @@
  */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
+#include "dynlib.h"
 #include "http.h"
 #include "util.h"
 
-#ifndef SMTPGATE_LIBCURL_SONAME
-#define SMTPGATE_LIBCURL_SONAME "libcurl.so.4"
+/* The unit tests compile this file again with a library that is not
+   there. */
+#ifndef HTTP_SONAME
+#define HTTP_SONAME	SMTPGATE_LIBCURL_SONAME
 #endif
 
 /* The functions we use, resolved from the library by name. */
@@ -31,10 +34,7 @@ struct http_curl {
 	void	(*slist_free_all)(struct curl_slist *);
 };
 
-static const struct {
-	const char *name;
-	size_t	offset;
-} http_syms[] = {
+static const struct dynlib_sym http_syms[] = {
 	{ "curl_global_init", offsetof(struct http_curl, global_init) },
 	{ "curl_easy_init", offsetof(struct http_curl, easy_init) },
 	{ "curl_easy_setopt", offsetof(struct http_curl, easy_setopt) },
@@ -50,36 +50,18 @@ static struct http_curl http_curl;
 static bool http_loaded;
 static pthread_mutex_t http_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* As lib/tls_ossl.c: dlsym()'s void * copied into a function pointer. */
 static bool
 http_open(struct str *err)
 {
 	struct http_curl c;
-	const char *why;
-	void *handle, *addr;
-	size_t i;
 
-	if ((handle = dlopen(SMTPGATE_LIBCURL_SONAME, RTLD_NOW |
-	    RTLD_LOCAL)) == NULL) {
-		why = dlerror();
-		str_appendf(err, "cannot load %s (%s): install the libcurl4 "
-		    "package", SMTPGATE_LIBCURL_SONAME, why ? why : "?");
+	if (!dynlib_load(HTTP_SONAME, http_syms,
+	    sizeof(http_syms) / sizeof(http_syms[0]), &c, sizeof(c), err)) {
+		str_appendz(err, "; install the libcurl4 package");
 		return false;
 	}
-	memset(&c, 0, sizeof(c));
-	for (i = 0; i < sizeof(http_syms) / sizeof(http_syms[0]); i++) {
-		if ((addr = dlsym(handle, http_syms[i].name)) == NULL) {
-			str_appendf(err, "%s: missing symbol %s",
-			    SMTPGATE_LIBCURL_SONAME, http_syms[i].name);
-			(void)dlclose(handle);
-			return false;
-		}
-		memcpy((char *)&c + http_syms[i].offset, &addr, sizeof(addr));
-	}
 	if (c.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		str_appendf(err, "%s: curl_global_init failed",
-		    SMTPGATE_LIBCURL_SONAME);
-		(void)dlclose(handle);
+		str_appendf(err, "%s: curl_global_init failed", HTTP_SONAME);
 		return false;
 	}
 	http_curl = c;

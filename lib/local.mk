@@ -23,6 +23,6 @@ lib_libsmtpgate_a_SOURCES = \
 	lib/sasl.h lib/sasl.c lib/smtp_ehlo.c lib/smtp_data.h lib/smtp_data.c \
 	lib/smtp_client.h lib/smtp_client.c lib/hint.h lib/hint.c \
 	lib/pace.h lib/pace.c \
-	lib/json.h lib/json.c lib/http.h lib/http.c \
+	lib/dynlib.h lib/dynlib.c lib/json.h lib/json.c lib/http.h lib/http.c \
 	lib/oauth2.h lib/oauth2.c lib/oauth2_flow.c \
 	lib/spool.h lib/spool_env.c lib/spool_fs.c lib/spool_space.c

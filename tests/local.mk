@@ -32,7 +32,7 @@ check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
 	tests/unit/check_aliases tests/unit/check_msgbody \
 	tests/unit/check_privsep tests/unit/check_hint tests/unit/check_bulk \
 	tests/unit/check_submit tests/unit/check_queue \
-	tests/unit/check_oauth2 tests/unit/check_json
+	tests/unit/check_oauth2 tests/unit/check_json tests/unit/check_http
 tests_unit_check_smtp_data_SOURCES = tests/unit/check_smtp_data.c \
 	tests/fuzz/smtp_data_wire.h
 # milter/'s replay of the policy's edits, through a recorder: milter/
@@ -61,6 +61,12 @@ tests_unit_check_tls_ossl_nosym_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTLS_OSSL_SONAME='"libc.so.6"' \
 	-DTLS_OSSL_EXPECT='"libc.so.6: missing symbol ASN1_STRING_get0_data"'
 tests_unit_check_tls_ossl_nosym_CFLAGS = $(UNIT_CFLAGS) $(OPENSSL_CFLAGS)
+# lib/http without libcurl.
+check_PROGRAMS += tests/unit/check_http_nolib
+tests_unit_check_http_nolib_SOURCES = tests/unit/check_http.c lib/http.c
+tests_unit_check_http_nolib_CPPFLAGS = $(AM_CPPFLAGS) -DHTTP_EXPECT_NOLIB \
+	-DHTTP_SONAME='"libsmtpgate-no-such-curl.so.4"'
+tests_unit_check_http_nolib_CFLAGS = $(UNIT_CFLAGS)
 else
 dist_check_SCRIPTS += tests/unit/no_check.sh
 endif

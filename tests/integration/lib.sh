@@ -145,3 +145,32 @@ make_certs() {
 	    -addext 'subjectAltName=DNS:mail.test' \
 	    -keyout "$d/self.key" -out "$d/self.pem" 2>/dev/null || return 1
 }
+
+# private_syslog FILE: in a private mount namespace (as root), a listener
+# of our own on /dev/log, in an overlay over /dev that only this namespace
+# sees, writing each message as a line to FILE.  cron and PHP throw stderr
+# away, so tests look for failures in syslog too.  Returns non-zero (and
+# have_syslog says no) when /dev cannot be overlaid.
+private_syslog() {
+	: > "$1"
+	mkdir -p "$tmp/dev.up" "$tmp/dev.work"
+	mount -t overlay smtpgate-test-dev \
+	    -o "lowerdir=/dev,upperdir=$tmp/dev.up,workdir=$tmp/dev.work" /dev \
+	    2>/dev/null || return 1
+	rm -f /dev/log
+	cat > "$tmp/syslogd.py" <<'PY'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+out = open(sys.argv[1], "ab", 0)
+while True:
+    out.write(s.recv(65536).rstrip(b"\n") + b"\n")
+PY
+	python3 "$tmp/syslogd.py" "$1" &
+	server_pids="$server_pids $!"
+	i=0
+	while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -S /dev/log ]
+}
+have_syslog() { [ -s "$tmp/syslogd.py" ] && [ -S /dev/log ]; }

@@ -34,25 +34,7 @@ serve_base=120
 # ---- syslog, when we may have our own /dev/log ------------------------
 syslog=$tmp/syslog
 : > "$syslog"
-if [ -n "${SMTPGATE_IN_NS:-}" ] && mkdir -p "$tmp/dev.up" "$tmp/dev.work" &&
-    mount -t overlay smtpgate-test-dev \
-    -o "lowerdir=/dev,upperdir=$tmp/dev.up,workdir=$tmp/dev.work" /dev 2>/dev/null; then
-	rm -f /dev/log
-	cat > "$tmp/syslogd.py" <<'PY'
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-os.chmod("/dev/log", 0o666)
-out = open(sys.argv[1], "ab", 0)
-while True:
-    out.write(s.recv(65536).rstrip(b"\n") + b"\n")
-PY
-	python3 "$tmp/syslogd.py" "$syslog" &
-	server_pids="$server_pids $!"
-	i=0
-	while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-fi
-have_syslog() { [ -s "$tmp/syslogd.py" ] && [ -S /dev/log ]; }
+[ -z "${SMTPGATE_IN_NS:-}" ] || private_syslog "$syslog"
 
 # ---- helpers ----------------------------------------------------------
 expect_fgrep() {	# expect_fgrep NAME FIXED-STRING FILE

@@ -35,26 +35,7 @@ conf=$etc/smtpgate.conf
 # A listener of our own on /dev/log, in an overlay over /dev that only
 # this namespace sees.
 syslog=$tmp/syslog
-mkdir -p "$tmp/dev.up" "$tmp/dev.work"
-: > "$syslog"
-if mount -t overlay smtpgate-test-dev \
-    -o "lowerdir=/dev,upperdir=$tmp/dev.up,workdir=$tmp/dev.work" /dev; then
-	rm -f /dev/log
-	cat > "$tmp/syslogd.py" <<'PY'
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-os.chmod("/dev/log", 0o666)
-out = open(sys.argv[1], "ab", 0)
-while True:
-    out.write(s.recv(65536).rstrip(b"\n") + b"\n")
-PY
-	python3 "$tmp/syslogd.py" "$syslog" &
-	server_pids="$server_pids $!"
-	i=0
-	while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-fi
-have_syslog() { [ -S /dev/log ]; }
+private_syslog "$syslog"
 
 grp=sgt$$
 usr=sgu$$
