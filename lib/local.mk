@@ -5,7 +5,8 @@ noinst_LIBRARIES += lib/libsmtpgate.a
 lib_libsmtpgate_a_CPPFLAGS = $(LIB_CPPFLAGS)
 lib_libsmtpgate_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 lib_libsmtpgate_a_SOURCES = \
-	lib/util.h lib/util.c lib/str.h lib/str.c lib/log.h lib/log.c \
+	lib/util.h lib/util.c lib/str.h lib/str.c lib/strvec.h lib/strvec.c \
+	lib/log.h lib/log.c \
 	lib/ids.h lib/ids.c lib/base64.h lib/base64.c \
 	lib/cfg.h lib/cfg_int.h lib/cfg_table.c lib/cfg_value.c \
 	lib/cfg_preset.c lib/cfg_parse.c lib/cfg_check.c lib/cfg_dump.c \
