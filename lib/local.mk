@@ -16,6 +16,7 @@ lib_libsmtpgate_a_SOURCES = \
 	lib/addr_format.c lib/addr_cmp.c lib/rfc2047.h lib/rfc2047.c \
 	lib/hdr.h lib/hdr_int.h lib/hdr_parse.c lib/hdr_edit.c lib/hdr_write.c \
 	lib/smtp.h lib/smtp_reply.h lib/smtp_reply.c lib/dsn.h lib/dsn.c \
+	lib/envelope.h lib/envelope.c \
 	lib/policy.h lib/policy_int.h lib/policy.c lib/policy_login.c \
 	lib/policy_header.c lib/policy_rcpt.c lib/policy_bulk.c \
 	lib/policy_rule.c \

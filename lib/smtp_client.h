@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "envelope.h"
 #include "net.h"
 #include "smtp_data.h"
 #include "smtp_reply.h"
@@ -79,12 +80,6 @@ struct smtp_rcpt {
 	const char *addr;		/* without angle brackets */
 	struct smtp_reply reply;	/* the RCPT reply (code 0: not sent) */
 };
-
-/* DSN NOTIFY bits (RFC 3461), as -N gives them. */
-#define SMTP_NOTIFY_NEVER	0x1u
-#define SMTP_NOTIFY_SUCCESS	0x2u
-#define SMTP_NOTIFY_FAILURE	0x4u
-#define SMTP_NOTIFY_DELAY	0x8u
 
 struct smtp_envelope {
 	const char *sender;		/* "" for the null sender */
