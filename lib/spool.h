@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "envelope.h"
 #include "str.h"
 
 enum {
@@ -54,19 +55,13 @@ enum {
 
 struct spool_env {
 	char   *id;
-	char   *sender;		/* "" for the null sender */
-	char  **rcpts;		/* still due */
-	size_t	nrcpts;
-	unsigned dsn_notify;
-	char   *dsn_ret;
-	char   *dsn_envid;
-	bool	eight_bit;
-	bool	smtputf8;
+	/* sender ("" for the null sender), the recipients still due, DSN,
+	   8bit, smtputf8, and size: the bytes of the message file */
+	struct envelope env;
 	long long created;	/* seconds since the epoch */
 	long long next_try;
 	unsigned attempts;
 	unsigned long long hdr_len;	/* bytes of header + empty line */
-	unsigned long long size;	/* bytes of the message file */
 	char   *last_error;	/* one line, or NULL */
 	char   *relay;		/* the relay last tried, or NULL */
 	uid_t	owner;		/* set by spool_commit(), kept by rewrites */
@@ -114,7 +109,6 @@ struct spool {
 
 void	spool_env_init(struct spool_env *e);
 void	spool_env_free(struct spool_env *e);
-void	spool_env_add_rcpt(struct spool_env *e, const char *rcpt);
 /* Set last_error, escaped to one printable line. */
 void	spool_env_set_error(struct spool_env *e, const char *text, size_t len);
 /* Text form; refuses (SPOOL_EINVAL) a value with CR, LF or NUL. */

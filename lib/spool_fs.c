@@ -655,7 +655,7 @@ spool_reschedule(struct spool *sp, struct spool_env *e,
     const struct cfg_durations *retry, long long now, const char *error,
     size_t error_len, const char *relay, bool *kept, struct str *err)
 {
-	*kept = e->nrcpts > 0;
+	*kept = e->env.rcpts.n > 0;
 	if (!*kept)
 		return spool_remove(sp, e->id, err);
 	e->attempts++;

@@ -250,17 +250,15 @@ static int
 privsep_env_update(const struct spool_env *old, struct spool_env *e,
     struct str *err)
 {
-	size_t i, k;
+	size_t i;
 
-	if (strcmp(old->sender, e->sender) != 0) {
+	if (strcmp(old->env.sender, e->env.sender) != 0) {
 		str_appendz(err, "a rewrite may not change the sender");
 		return SPOOL_EINVAL;
 	}
-	for (i = 0; i < e->nrcpts; i++) {
-		for (k = 0; k < old->nrcpts; k++)
-			if (strcmp(e->rcpts[i], old->rcpts[k]) == 0)
-				break;
-		if (k == old->nrcpts) {
+	for (i = 0; i < e->env.rcpts.n; i++) {
+		if (strvec_find(&old->env.rcpts, e->env.rcpts.v[i]) ==
+		    old->env.rcpts.n) {
 			str_appendz(err, "a rewrite may not add a recipient");
 			return SPOOL_EINVAL;
 		}
@@ -268,14 +266,11 @@ privsep_env_update(const struct spool_env *old, struct spool_env *e,
 	e->owner = old->owner;
 	e->created = old->created;
 	e->hdr_len = old->hdr_len;
-	e->size = old->size;
-	e->eight_bit = old->eight_bit;
-	e->smtputf8 = old->smtputf8;
-	e->dsn_notify = old->dsn_notify;
-	free(e->dsn_ret);
-	free(e->dsn_envid);
-	e->dsn_ret = old->dsn_ret ? xstrdup(old->dsn_ret) : NULL;
-	e->dsn_envid = old->dsn_envid ? xstrdup(old->dsn_envid) : NULL;
+	e->env.size = old->env.size;
+	e->env.eight_bit = old->env.eight_bit;
+	e->env.smtputf8 = old->env.smtputf8;
+	envelope_set_dsn(&e->env, old->env.dsn_notify, old->env.dsn_ret,
+	    old->env.dsn_envid);
 	return SPOOL_OK;
 }
 

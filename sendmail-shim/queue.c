@@ -39,10 +39,10 @@ queue_selected(const struct spool_env *e, const struct queue_filter *f,
 	   by a cron job must not close it. */
 	if (e->attempts == 0 && e->next_try > now)
 		return false;
-	if (!queue_contains(e->sender, f->sender))
+	if (!queue_contains(e->env.sender, f->sender))
 		return false;
-	for (i = 0; i < e->nrcpts && !rcpt; i++)
-		rcpt = queue_contains(e->rcpts[i], f->rcpt);
+	for (i = 0; i < e->env.rcpts.n && !rcpt; i++)
+		rcpt = queue_contains(e->env.rcpts.v[i], f->rcpt);
 	return rcpt;
 }
 
@@ -67,19 +67,19 @@ queue_load(const struct queue_env *qe, struct spool_msg *m,
 
 	submit_init(s, qe->cfg, NULL, NULL, qe->hostname, qe->user);
 	str_setz(&s->queue_id, e->id);
-	s->sender = xstrdup(e->sender);
-	s->rcpts = xcalloc(e->nrcpts, sizeof(*s->rcpts));
-	for (i = 0; i < e->nrcpts; i++)
-		s->rcpts[s->nrcpts++] = xstrdup(e->rcpts[i]);
+	s->sender = xstrdup(e->env.sender);
+	s->rcpts = xcalloc(e->env.rcpts.n, sizeof(*s->rcpts));
+	for (i = 0; i < e->env.rcpts.n; i++)
+		s->rcpts[s->nrcpts++] = xstrdup(e->env.rcpts.v[i]);
 	s->queued_message = true;
 	s->privsep = qe->privsep;
 	s->conn = conn;
 	s->trace = qe->trace;
 	s->trace_arg = qe->trace_arg;
-	s->smtputf8 = e->smtputf8;
-	s->dsn_notify = e->dsn_notify;
-	s->dsn_ret = e->dsn_ret;
-	s->dsn_envid = e->dsn_envid;
+	s->smtputf8 = e->env.smtputf8;
+	s->dsn_notify = e->env.dsn_notify;
+	s->dsn_ret = e->env.dsn_ret;
+	s->dsn_envid = e->env.dsn_envid;
 	/* The header is parsed for notices only: the whole file, header
 	   included, is sent as it is. */
 	if (hdr_read(&s->hdr, m->fp, NULL, err) != HDR_OK &&
@@ -89,8 +89,8 @@ queue_load(const struct queue_env *qe, struct spool_msg *m,
 	}
 	s->body.fp = m->fp;
 	s->body.start = 0;
-	s->body.size = e->size;
-	s->body.eight_bit = e->eight_bit;
+	s->body.size = e->env.size;
+	s->body.eight_bit = e->env.eight_bit;
 	return 0;
 }
 
@@ -118,17 +118,15 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	}
 	submit_deliver(&s, &r);
 	expired = now - e->created >= (long long)qe->cfg->max_age;
-	for (i = 0; i < e->nrcpts; i++)
-		free(e->rcpts[i]);
-	e->nrcpts = 0;
+	strvec_clear(&e->env.rcpts);
 	for (i = 0; i < r.env.nrcpts; i++)
 		if (submit_rcpt_state(&r, i) == SUBMIT_RCPT_DEFERRED && !expired)
-			spool_env_add_rcpt(e, r.env.rcpts[i].addr);
+			envelope_add_rcpt(&e->env, r.env.rcpts[i].addr);
 	memset(&n, 0, sizeof(n));
 	n.id = e->id;
-	n.sender = e->sender;
-	n.envid = e->dsn_envid;
-	n.dsn_notify = e->dsn_notify;
+	n.sender = e->env.sender;
+	n.envid = e->env.dsn_envid;
+	n.dsn_notify = e->env.dsn_notify;
 	n.arrival = e->created;
 	n.given_up = expired;
 	n.why = "given up after the message was in the queue longer than "
@@ -237,8 +235,8 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 		t = (time_t)e.created;
 		strftime(when, sizeof(when), "%a %b %e %H:%M:%S",
 		    localtime(&t));
-		str_appendf(out, "%-22s %8llu %s  %s\n", e.id, e.size, when,
-		    *e.sender ? e.sender : "MAILER-DAEMON");
+		str_appendf(out, "%-22s %8llu %s  %s\n", e.id, e.env.size, when,
+		    *e.env.sender ? e.env.sender : "MAILER-DAEMON");
 		if (e.last_error != NULL)
 			str_appendf(out, "%54s(%s)\n", "", e.last_error);
 		t = (time_t)e.next_try;
@@ -246,10 +244,10 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 		    localtime(&t));
 		str_appendf(out, "%54s(%u attempt%s; next %s)\n", "",
 		    e.attempts, e.attempts == 1 ? "" : "s", when);
-		for (k = 0; k < e.nrcpts; k++)
-			str_appendf(out, "%54s%s\n", "", e.rcpts[k]);
+		for (k = 0; k < e.env.rcpts.n; k++)
+			str_appendf(out, "%54s%s\n", "", e.env.rcpts.v[k]);
 		str_appendc(out, '\n');
-		total += e.size;
+		total += e.env.size;
 		spool_env_free(&e);
 	}
 	if (shown == 0)

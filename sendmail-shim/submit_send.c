@@ -281,24 +281,24 @@ submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
 	}
 	spool_env_init(e);
 	e->id = xstrdup(str_cstr(&s->queue_id));
-	e->sender = xstrdup(s->sender);
+	e->env.sender = xstrdup(s->sender);
 	for (i = 0; i < s->nrcpts; i++)
-		spool_env_add_rcpt(e, s->rcpts[i]);
+		envelope_add_rcpt(&e->env, s->rcpts[i]);
 	if (s->opts != NULL) {
-		e->dsn_notify = s->opts->dsn_notify;
-		e->dsn_ret = s->opts->dsn_ret ? xstrdup(s->opts->dsn_ret) : NULL;
-		e->dsn_envid = s->opts->dsn_envid ?
+		e->env.dsn_notify = s->opts->dsn_notify;
+		e->env.dsn_ret = s->opts->dsn_ret ? xstrdup(s->opts->dsn_ret) : NULL;
+		e->env.dsn_envid = s->opts->dsn_envid ?
 		    xstrdup(s->opts->dsn_envid) : NULL;
 	}
-	e->eight_bit = s->body.eight_bit || (s->hdr.flags & HDR_F_8BIT) != 0;
+	e->env.eight_bit = s->body.eight_bit || (s->hdr.flags & HDR_F_8BIT) != 0;
 	if (s->opts != NULL && s->opts->body_type != NULL)
-		e->eight_bit = strcasecmp(s->opts->body_type, "8BITMIME") == 0;
-	e->smtputf8 = s->smtputf8;
+		e->env.eight_bit = strcasecmp(s->opts->body_type, "8BITMIME") == 0;
+	e->env.smtputf8 = s->smtputf8;
 	e->created = (long long)time(NULL);
 	/* [queue] delay: the queue runner leaves it alone until then. */
 	e->next_try = e->created + (long long)s->cfg->delay;
 	e->hdr_len = header.len;
-	e->size = header.len + s->body.size;
+	e->env.size = header.len + s->body.size;
 	fwrite(header.data, 1, header.len, m->fp);
 	msgbody_rewind(&s->body);
 	while ((n = fread(buf, 1, sizeof(buf), s->body.fp)) > 0)
@@ -337,13 +337,11 @@ submit_requeue(struct submit *s, struct spool *sp, struct spool_env *e,
 	long long now = (long long)time(NULL);
 	bool kept;
 
-	for (i = 0; i < e->nrcpts; i++)
-		free(e->rcpts[i]);
-	e->nrcpts = 0;
+	strvec_clear(&e->env.rcpts);
 	for (i = 0; i < r->env.nrcpts; i++)
 		if (r->st != SMTP_PERM && submit_rcpt_state(r, i) ==
 		    SUBMIT_RCPT_DEFERRED)
-			spool_env_add_rcpt(e, r->env.rcpts[i].addr);
+			envelope_add_rcpt(&e->env, r->env.rcpts[i].addr);
 	if (spool_reschedule(sp, e, &s->cfg->retry, now, r->res.text.data,
 	    r->res.text.len, r->relay ? r->relay->name : NULL, &kept, &werr) !=
 	    SPOOL_OK) {
