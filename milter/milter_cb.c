@@ -55,10 +55,8 @@ struct milter_conn {
 
 struct milter_msg {
 	struct cfg_ref *ref;
-	char   *sender;
+	struct envelope env;	/* as the MTA gives it: "<a@b>" */
 	char   *login;
-	char  **rcpts;
-	size_t	nrcpts;
 	char   *from;		/* for the log: the sender as received */
 	size_t	nrcpts_in;	/* for the log: recipients as received */
 	size_t	nrcpts_refused;	/* for the log: too many or too long */
@@ -83,15 +81,11 @@ static void
 milter_msg_free(struct milter_conn *c)
 {
 	struct milter_msg *m = c ? c->msg : NULL;
-	size_t i;
 
 	if (m == NULL)
 		return;
 	cfg_holder_put(&milter_cfg, m->ref);
-	for (i = 0; i < m->nrcpts; i++)
-		free(m->rcpts[i]);
-	free(m->rcpts);
-	free(m->sender);
+	envelope_free(&m->env);
 	free(m->from);
 	free(m->login);
 	hdr_free(&m->hdr);
@@ -173,9 +167,10 @@ milter_envfrom(SMFICTX *ctx, char **argv)
 	milter_msg_free(c);
 	m = xcalloc(1, sizeof(*m));
 	hdr_init(&m->hdr);
+	envelope_init(&m->env);
 	m->ref = cfg_holder_get(&milter_cfg);
-	m->sender = xstrdup(argv[0] ? argv[0] : "");
-	m->from = xstrdup(m->sender);
+	envelope_set_sender(&m->env, argv[0] ? argv[0] : "");
+	m->from = xstrdup(m->env.sender);
 	login = smfi_getsymval(ctx, "{auth_authen}");
 	m->login = login && *login ? xstrdup(login) : NULL;
 	c->msg = m;
@@ -248,11 +243,10 @@ milter_envrcpt(SMFICTX *ctx, char **argv)
 		    "Recipient address too long");
 	/* 452 4.5.3 is RFC 5321's answer: the client delivers to the
 	   recipients taken so far and sends to the rest later. */
-	if (m->nrcpts >= m->ref->cfg->milter_max_recipients)
+	if (m->env.rcpts.n >= m->ref->cfg->milter_max_recipients)
 		return milter_refuse_rcpt(ctx, m, 452, "4.5.3",
 		    "Too many recipients");
-	m->rcpts = xreallocarray(m->rcpts, m->nrcpts + 1, sizeof(*m->rcpts));
-	m->rcpts[m->nrcpts++] = xstrdup(argv[0]);
+	envelope_add_rcpt(&m->env, argv[0]);
 	m->nrcpts_in++;
 	return milter_go_on(c, SMFIP_NR_RCPT);
 }
@@ -398,15 +392,10 @@ milter_eom(SMFICTX *ctx)
 	} else {
 		memset(&pm, 0, sizeof(pm));
 		pm.bulk = &milter_bulk_store;
-		pm.sender = m->sender;
-		pm.rcpts = m->rcpts;
-		pm.nrcpts = m->nrcpts;
+		pm.env = &m->env;
 		pm.hdr = &m->hdr;
 		pm.login = m->login;
 		policy_run(m->ref->cfg, &pm, &res);
-		m->sender = pm.sender;
-		m->rcpts = pm.rcpts;
-		m->nrcpts = pm.nrcpts;
 	}
 	switch (res.verdict) {
 	case POLICY_REJECT:

@@ -57,29 +57,22 @@ queue_open(const struct cfg *cfg, struct privsep *ps, struct spool *sp,
 	return SPOOL_OK;
 }
 
-/* The queued message as a struct submit, reading from the locked file. */
+/*
+ * The queued message as a struct submit: its envelope, and the locked
+ * file (header included) as the body, which stays the spool's.
+ */
 static int
 queue_load(const struct queue_env *qe, struct spool_msg *m,
     const struct spool_env *e, struct submit *s, struct submit_conn *conn,
     struct str *err)
 {
-	size_t i;
-
 	submit_init(s, qe->cfg, NULL, NULL, qe->hostname, qe->user);
 	str_setz(&s->queue_id, e->id);
-	s->sender = xstrdup(e->env.sender);
-	s->rcpts = xcalloc(e->env.rcpts.n, sizeof(*s->rcpts));
-	for (i = 0; i < e->env.rcpts.n; i++)
-		s->rcpts[s->nrcpts++] = xstrdup(e->env.rcpts.v[i]);
-	s->queued_message = true;
+	envelope_copy(&s->env, &e->env);
 	s->privsep = qe->privsep;
 	s->conn = conn;
 	s->trace = qe->trace;
 	s->trace_arg = qe->trace_arg;
-	s->smtputf8 = e->env.smtputf8;
-	s->dsn_notify = e->env.dsn_notify;
-	s->dsn_ret = e->env.dsn_ret;
-	s->dsn_envid = e->env.dsn_envid;
 	/* The header is parsed for notices only: the whole file, header
 	   included, is sent as it is. */
 	if (hdr_read(&s->hdr, m->fp, NULL, err) != HDR_OK &&
@@ -87,10 +80,8 @@ queue_load(const struct queue_env *qe, struct spool_msg *m,
 		str_appendz(err, " (queued message header)");
 		return -1;
 	}
-	s->body.fp = m->fp;
-	s->body.start = 0;
-	s->body.size = e->env.size;
-	s->body.eight_bit = e->env.eight_bit;
+	msgbody_borrow(&s->body, m->fp, e->env.size, e->env.eight_bit);
+	submit_mail_params(s, 0);
 	return 0;
 }
 
@@ -111,17 +102,16 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	if (queue_load(qe, m, e, &s, conn, &err) != 0) {
 		log_error("%s: %s", e->id, str_cstr(&err));
 		st->damaged++;
-		s.body.fp = NULL;
 		submit_free(&s);
 		str_free(&err);
 		return;
 	}
-	submit_deliver(&s, &r);
+	submit_deliver(&s, NULL, &r);
 	expired = now - e->created >= (long long)qe->cfg->max_age;
 	strvec_clear(&e->env.rcpts);
-	for (i = 0; i < r.env.nrcpts; i++)
+	for (i = 0; i < r.nreplies; i++)
 		if (submit_rcpt_state(&r, i) == SUBMIT_RCPT_DEFERRED && !expired)
-			envelope_add_rcpt(&e->env, r.env.rcpts[i].addr);
+			envelope_add_rcpt(&e->env, r.env->rcpts.v[i]);
 	memset(&n, 0, sizeof(n));
 	n.id = e->id;
 	n.sender = e->env.sender;
@@ -143,7 +133,6 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	else
 		st->bounced++;
 	submit_result_free(&r);
-	s.body.fp = NULL;	/* the spool owns the file */
 	submit_free(&s);
 	str_free(&err);
 }

@@ -398,7 +398,7 @@ shim_test_mail(struct shim *sh)
 		    "from <%s> to <%s>\n", str_cstr(&s.queue_id), relay->name,
 		    relay->host ? relay->host : "(no host)", relay->port,
 		    cfg_tls_name(relay->tls), relay->enabled ? "" :
-		    ", disabled", s.sender, s.rcpts[0]);
+		    ", disabled", s.env.sender, s.env.rcpts.v[0]);
 		rc = submit_send(&s, NULL, &err);
 		fputs(str_cstr(&err), stdout);
 		printf("result: %s through relay %s (exit status %d)\n", rc == 0 ?

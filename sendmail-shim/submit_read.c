@@ -27,28 +27,33 @@ submit_init(struct submit *s, const struct cfg *cfg, const struct smopt *opts,
 	str_init(&s->queue_id);
 	ids_queue_id(&s->queue_id);
 	hdr_init(&s->hdr);
+	envelope_init(&s->env);
+	strvec_init(&s->bcc);
+	if (opts != NULL)
+		envelope_set_dsn(&s->env, opts->dsn_notify, opts->dsn_ret,
+		    opts->dsn_envid);
 }
 
 void
 submit_free(struct submit *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->nrcpts; i++)
-		free(s->rcpts[i]);
-	free(s->rcpts);
-	for (i = 0; i < s->nbcc; i++)
-		free(s->bcc[i]);
-	free(s->bcc);
-	s->bcc = NULL;
-	s->nbcc = 0;
-	free(s->sender);
+	envelope_free(&s->env);
+	strvec_free(&s->bcc);
 	hdr_free(&s->hdr);
 	msgbody_close(&s->body);
 	str_free(&s->queue_id);
-	s->rcpts = NULL;
-	s->nrcpts = 0;
-	s->sender = NULL;
+}
+
+void
+submit_mail_params(struct submit *s, size_t header_len)
+{
+	const struct smopt *o = s->opts;
+
+	s->env.eight_bit = s->body.eight_bit ||
+	    (s->hdr.flags & HDR_F_8BIT) != 0;
+	if (o != NULL && o->body_type != NULL)
+		s->env.eight_bit = strcasecmp(o->body_type, "8BITMIME") == 0;
+	s->env.size = header_len + s->body.size;
 }
 
 /* "local@domain" of a parsed address, quoting the local part if needed. */
@@ -69,15 +74,10 @@ submit_bare(const struct addr *a, struct str *out)
 static void
 submit_push_rcpt(struct submit *s, const char *addr)
 {
-	size_t i;
-
-	for (i = 0; i < s->nrcpts; i++)
-		if (strcasecmp(s->rcpts[i], addr) == 0)
-			return;		/* one copy per recipient */
-	s->rcpts = xreallocarray(s->rcpts, s->nrcpts + 1, sizeof(*s->rcpts));
-	s->rcpts[s->nrcpts++] = xstrdup(addr);
+	if (!strvec_push_unique_case(&s->env.rcpts, addr))
+		return;		/* one copy per recipient */
 	if (str_has_8bit(addr, strlen(addr)))
-		s->smtputf8 = true;
+		s->env.smtputf8 = true;
 }
 
 /*
@@ -240,7 +240,8 @@ submit_sender(struct submit *s, const char *given, struct str *err)
 	int rc = SUBMIT_OK;
 
 	if (given != NULL && (given[0] == '\0' || strcmp(given, "<>") == 0)) {
-		s->sender = xstrdup("");	/* bounces: the null sender */
+		/* bounces: the null sender */
+		envelope_set_sender(&s->env, "");
 		return SUBMIT_OK;
 	}
 	if (given == NULL)
@@ -249,7 +250,8 @@ submit_sender(struct submit *s, const char *given, struct str *err)
 		struct str d = STR_INIT;
 
 		str_appendf(&d, "%s@%s", s->user, s->hostname);
-		s->sender = str_detach(&d);
+		envelope_set_sender(&s->env, str_cstr(&d));
+		str_free(&d);
 		return SUBMIT_OK;
 	}
 	/* "<a@b>" as some callers pass it: take what is inside. */
@@ -262,13 +264,13 @@ submit_sender(struct submit *s, const char *given, struct str *err)
 		rc = submit_resolve(s, given, &list, &n, 0, err);
 	}
 	if (rc == SUBMIT_OK && n > 0)
-		s->sender = xstrdup(list[0]);
+		envelope_set_sender(&s->env, list[0]);
 	for (i = 0; i < n; i++)
 		free(list[i]);
 	free(list);
-	if (rc == SUBMIT_OK && s->sender != NULL &&
-	    str_has_8bit(s->sender, strlen(s->sender)))
-		s->smtputf8 = true;
+	if (rc == SUBMIT_OK && s->env.sender != NULL &&
+	    str_has_8bit(s->env.sender, strlen(s->env.sender)))
+		s->env.smtputf8 = true;
 	if (rc != SUBMIT_OK)
 		str_appendz(err, " (the envelope sender)");
 	return rc;
@@ -313,9 +315,8 @@ submit_sender_from_header(struct submit *s)
 			}
 	if (bare.len > 0) {
 		if (str_has_8bit(bare.data, bare.len))
-			s->smtputf8 = true;
-		free(s->sender);
-		s->sender = str_detach(&bare);
+			s->env.smtputf8 = true;
+		envelope_set_sender(&s->env, str_cstr(&bare));
 	}
 out:
 	addr_list_free(&l);
@@ -334,7 +335,8 @@ submit_make_from(struct submit *s, struct str *err)
 	addr_init(&a);
 	if ((o != NULL && (o->fullname != NULL || o->sender != NULL)) ||
 	    s->cfg->from == NULL) {
-		const char *who = s->sender && *s->sender ? s->sender : NULL;
+		const char *who = s->env.sender && *s->env.sender ?
+		    s->env.sender : NULL;
 		struct str fallback = STR_INIT;
 
 		if (who == NULL) {
@@ -434,9 +436,7 @@ submit_keep_bcc(struct submit *s)
 					continue;
 				str_reset(&bare);
 				submit_bare(&l.v[j], &bare);
-				s->bcc = xreallocarray(s->bcc, s->nbcc + 1,
-				    sizeof(*s->bcc));
-				s->bcc[s->nbcc++] = str_detach(&bare);
+				strvec_push(&s->bcc, str_detach(&bare));
 			}
 		addr_list_free(&l);
 	}
@@ -548,7 +548,7 @@ submit_read(struct submit *s, FILE *in, struct str *err)
 		rc = submit_header_rcpts(s, err);
 	if (rc != SUBMIT_OK)
 		return rc;
-	if (s->nrcpts == 0) {
+	if (s->env.rcpts.n == 0) {
 		str_appendz(err, o->from_headers ? "no recipients: the To, "
 		    "Cc and Bcc headers name nobody" : "no recipients given");
 		return SUBMIT_EUSAGE;

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 
@@ -123,19 +122,13 @@ submit_policy(struct submit *s, struct smtp_reply *reply, struct str *err)
 	int code = -1;
 
 	memset(&pm, 0, sizeof(pm));
-	pm.bcc = s->bcc;
-	pm.nbcc = s->nbcc;
+	pm.env = &s->env;
+	pm.bcc = &s->bcc;
 	pm.bulk = &bulk;
-	pm.sender = s->sender;
-	pm.rcpts = s->rcpts;
-	pm.nrcpts = s->nrcpts;
 	pm.hdr = &s->hdr;
 	pm.login = NULL;
 	policy_result_init(&res);
 	policy_run(s->cfg, &pm, &res);
-	s->sender = pm.sender;
-	s->rcpts = pm.rcpts;
-	s->nrcpts = pm.nrcpts;
 	if (res.actions.len > 0)
 		log_info("%s: policy: %s", str_cstr(&s->queue_id),
 		    str_cstr(&res.actions));
@@ -178,9 +171,9 @@ submit_result_free(struct submit_result *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->env.nrcpts; i++)
-		smtp_reply_free(&r->env.rcpts[i].reply);
-	free(r->env.rcpts);
+	for (i = 0; i < r->nreplies; i++)
+		smtp_reply_free(&r->replies[i]);
+	free(r->replies);
 	smtp_result_free(&r->res);
 	memset(r, 0, sizeof(*r));
 }
@@ -188,7 +181,7 @@ submit_result_free(struct submit_result *r)
 enum submit_rcpt_state
 submit_rcpt_state(const struct submit_result *r, size_t i)
 {
-	const struct smtp_reply *rr = &r->env.rcpts[i].reply;
+	const struct smtp_reply *rr = &r->replies[i];
 
 	if (r->st == SMTP_SENT && smtp_reply_ok(rr))
 		return SUBMIT_RCPT_SENT;
@@ -203,7 +196,7 @@ submit_rcpt_state(const struct submit_result *r, size_t i)
 const struct smtp_reply *
 submit_rcpt_reply(const struct submit_result *r, size_t i)
 {
-	const struct smtp_reply *rr = &r->env.rcpts[i].reply;
+	const struct smtp_reply *rr = &r->replies[i];
 
 	/* Accepted at RCPT, then refused with the whole message at DATA
 	   or after the data: that reply is why, not the RCPT's 250. */
@@ -219,13 +212,13 @@ submit_name_rcpts(const struct submit_result *r, bool queued, struct str *err)
 {
 	size_t i;
 
-	for (i = 0; i < r->env.nrcpts; i++) {
+	for (i = 0; i < r->nreplies; i++) {
 		const struct smtp_reply *rr = submit_rcpt_reply(r, i);
 		enum submit_rcpt_state state = submit_rcpt_state(r, i);
 
 		if (state == SUBMIT_RCPT_SENT || rr->code == 0)
 			continue;
-		str_appendf(err, "recipient <%s> %s: ", r->env.rcpts[i].addr,
+		str_appendf(err, "recipient <%s> %s: ", r->env->rcpts.v[i],
 		    state == SUBMIT_RCPT_REFUSED ? "refused" : queued ?
 		    "deferred (queued, will be retried)" :
 		    "deferred (not sent)");
@@ -245,61 +238,43 @@ submit_notice_refused(const struct submit *s, const struct submit_result *r)
 
 	memset(&n, 0, sizeof(n));
 	n.id = str_cstr(&s->queue_id);
-	n.sender = s->sender;
-	if (s->opts != NULL) {
-		n.envid = s->opts->dsn_envid;
-		n.dsn_notify = s->opts->dsn_notify;
-	}
+	n.sender = s->env.sender;
+	n.envid = s->env.dsn_envid;
+	n.dsn_notify = s->env.dsn_notify;
 	n.arrival = (long long)time(NULL);
 	submit_notice(s, r, &n);
 }
 
-/* The whole message into the queue, committed; m stays locked. */
+/* The whole message (header, then body) into the queue, committed; m
+   stays locked. */
 static int
-submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
-    struct spool_env *e, struct str *err)
+submit_spool(struct submit *s, const struct str *header, struct spool *sp,
+    struct spool_msg *m, struct spool_env *e, struct str *err)
 {
-	struct str header = STR_INIT;
 	char buf[65536];
-	size_t n, i;
+	size_t n;
 	int rc;
 
 	if (s->privsep != NULL)
 		privsep_spool_open(sp, s->privsep, s->cfg->queue_dir);
 	else if ((rc = spool_open(sp, s->cfg->queue_dir, err)) != SPOOL_OK)
 		return rc;
-	hdr_write(&s->hdr, &header);
-	hdr_write_separator(&s->hdr, &header);
 	/* min_free_space: refused before a byte is written. */
 	sp->min_free = s->cfg->min_free_space;
-	sp->need = header.len + s->body.size;
+	sp->need = header->len + s->body.size;
 	if ((rc = spool_create(sp, str_cstr(&s->queue_id), m, err)) !=
 	    SPOOL_OK) {
-		str_free(&header);
 		spool_close(sp);
 		return rc;
 	}
 	spool_env_init(e);
 	e->id = xstrdup(str_cstr(&s->queue_id));
-	e->env.sender = xstrdup(s->sender);
-	for (i = 0; i < s->nrcpts; i++)
-		envelope_add_rcpt(&e->env, s->rcpts[i]);
-	if (s->opts != NULL) {
-		e->env.dsn_notify = s->opts->dsn_notify;
-		e->env.dsn_ret = s->opts->dsn_ret ? xstrdup(s->opts->dsn_ret) : NULL;
-		e->env.dsn_envid = s->opts->dsn_envid ?
-		    xstrdup(s->opts->dsn_envid) : NULL;
-	}
-	e->env.eight_bit = s->body.eight_bit || (s->hdr.flags & HDR_F_8BIT) != 0;
-	if (s->opts != NULL && s->opts->body_type != NULL)
-		e->env.eight_bit = strcasecmp(s->opts->body_type, "8BITMIME") == 0;
-	e->env.smtputf8 = s->smtputf8;
+	envelope_copy(&e->env, &s->env);
 	e->created = (long long)time(NULL);
 	/* [queue] delay: the queue runner leaves it alone until then. */
 	e->next_try = e->created + (long long)s->cfg->delay;
-	e->hdr_len = header.len;
-	e->env.size = header.len + s->body.size;
-	fwrite(header.data, 1, header.len, m->fp);
+	e->hdr_len = header->len;
+	fwrite(header->data, 1, header->len, m->fp);
 	msgbody_rewind(&s->body);
 	while ((n = fread(buf, 1, sizeof(buf), s->body.fp)) > 0)
 		if (fwrite(buf, 1, n, m->fp) != n)
@@ -314,7 +289,6 @@ submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
 		rc = en == ENOSPC || en == EDQUOT ? SPOOL_ENOSPC : SPOOL_EIO;
 	} else
 		rc = spool_commit(sp, m, e, err);
-	str_free(&header);
 	if (rc != SPOOL_OK) {
 		spool_abandon(sp, m);
 		spool_env_free(e);
@@ -338,10 +312,10 @@ submit_requeue(struct submit *s, struct spool *sp, struct spool_env *e,
 	bool kept;
 
 	strvec_clear(&e->env.rcpts);
-	for (i = 0; i < r->env.nrcpts; i++)
+	for (i = 0; i < r->nreplies; i++)
 		if (r->st != SMTP_PERM && submit_rcpt_state(r, i) ==
 		    SUBMIT_RCPT_DEFERRED)
-			envelope_add_rcpt(&e->env, r->env.rcpts[i].addr);
+			envelope_add_rcpt(&e->env, r->env->rcpts.v[i]);
 	if (spool_reschedule(sp, e, &s->cfg->retry, now, r->res.text.data,
 	    r->res.text.len, r->relay ? r->relay->name : NULL, &kept, &werr) !=
 	    SPOOL_OK) {
@@ -363,15 +337,19 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	struct spool sp;
 	struct spool_msg m;
 	struct spool_env e;
-	struct str serr = STR_INIT;
+	struct str serr = STR_INIT, header = STR_INIT;
 	bool spooled = false, queued = false;
 	int code, src = SPOOL_OK;
 
 	if ((code = submit_policy(s, reply, err)) >= 0)
 		return code;
+	/* The header is final now: the queue and the relays get this. */
+	hdr_write(&s->hdr, &header);
+	hdr_write_separator(&s->hdr, &header);
+	submit_mail_params(s, header.len);
 	/* A test mail says what the relay did, now: nothing is queued. */
 	if (s->cfg->queue_mode != CFG_QUEUE_NEVER && !s->test_mail) {
-		src = submit_spool(s, &sp, &m, &e, &serr);
+		src = submit_spool(s, &header, &sp, &m, &e, &serr);
 		spooled = src == SPOOL_OK;
 		if (!spooled)
 			log_error("%s: cannot queue: %s", str_cstr(&s->queue_id),
@@ -389,13 +367,14 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 			str_appendf(err, "the message cannot be queued: %s\n",
 			    str_cstr(&serr));
 			str_free(&serr);
+			str_free(&header);
 			if (reply != NULL)
 				smtp_reply_make(reply, 451, "4.3.0", "cannot queue "
 				    "the message");
 			return spool_exitcode(src);
 		}
 		log_info("%s: from=<%s>, nrcpt=%zu, status=queued%s",
-		    str_cstr(&s->queue_id), s->sender, s->nrcpts,
+		    str_cstr(&s->queue_id), s->env.sender, s->env.rcpts.n,
 		    s->cfg->delay > 0 ? " ([queue] delay)" : "");
 		if (reply != NULL)
 			smtp_reply_make(reply, 250, "2.0.0", "Ok: queued as %s",
@@ -403,6 +382,7 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 		spool_env_free(&e);
 		spool_release(&m);
 		spool_close(&sp);
+		str_free(&header);
 		return EX_OK;
 	}
 	/*
@@ -414,7 +394,7 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	memset(&conn, 0, sizeof(conn));
 	if (spooled && s->conn == NULL)
 		s->conn = &conn;
-	submit_deliver(s, &r);
+	submit_deliver(s, &header, &r);
 	code = submit_outcome(&r.res, r.st, reply);
 	if (spooled) {
 		queued = submit_requeue(s, &sp, &e, &r, err);
@@ -459,6 +439,7 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	}
 	submit_result_free(&r);
 	str_free(&serr);
+	str_free(&header);
 	return code;
 }
 

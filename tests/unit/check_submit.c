@@ -187,23 +187,22 @@ START_TEST(rcpt_state)
 {
 	const struct rcpt_case *c = &rcpt_cases[_i];
 	struct submit_result r;
-	struct smtp_rcpt rc;
+	struct smtp_reply rc;
 
 	memset(&r, 0, sizeof(r));
 	smtp_result_init(&r.res);
 	smtp_reply_free(&r.res.reply);
 	reply(&r.res.reply, c->msg_reply);
 	r.st = c->st;
-	rc.addr = "u@example.org";
-	reply(&rc.reply, c->rcpt_reply);
-	r.env.rcpts = &rc;
-	r.env.nrcpts = 1;
+	reply(&rc, c->rcpt_reply);
+	r.replies = &rc;
+	r.nreplies = 1;
 	ck_assert_msg(submit_rcpt_state(&r, 0) == c->want, "%s: state %d, "
 	    "want %d", c->what, (int)submit_rcpt_state(&r, 0), (int)c->want);
 	ck_assert_msg(submit_rcpt_reply(&r, 0)->code == c->want_why,
 	    "%s: why %d, want %d", c->what, submit_rcpt_reply(&r, 0)->code,
 	    c->want_why);
-	smtp_reply_free(&rc.reply);
+	smtp_reply_free(&rc);
 	smtp_result_free(&r.res);
 }
 END_TEST
@@ -281,7 +280,7 @@ START_TEST(relay_chain)
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
-	s.sender = (char *)c->sender;
+	s.env.sender = (char *)c->sender;
 	s.only_relay = c->only_relay;
 	/* The loop of submit_deliver(), with st[] for the servers. */
 	for (rl = submit_next_relay(&s, NULL); rl != NULL;
