@@ -335,8 +335,8 @@ shim_bs_deliver(void *arg, struct smtpin_txn *txn, struct smtp_reply *reply)
 	int rc;
 
 	shim_submit_init(sh, &s);
-	rc = submit_read_envelope(&s, txn->sender, txn->rcpts, txn->nrcpts,
-	    txn->data, &err);
+	rc = submit_read_envelope(&s, txn->env.sender, txn->env.rcpts.v,
+	    txn->env.rcpts.n, txn->data, &err);
 	if (rc != SUBMIT_OK) {
 		log_warning("%s: not sent: %s", str_cstr(&s.queue_id),
 		    str_cstr(&err));
