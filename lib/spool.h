@@ -94,8 +94,7 @@ struct spool_ops {
 	int	(*env_write)(struct spool *, const struct spool_env *,
 		    struct str *);
 	int	(*remove)(struct spool *, const char *, struct str *);
-	int	(*list)(struct spool *, char ***, size_t *, size_t *,
-		    struct str *);
+	int	(*list)(struct spool *, struct strvec *, size_t *, struct str *);
 	void	(*close)(struct spool *);
 };
 
@@ -179,13 +178,13 @@ long long spool_next_try(const struct cfg_durations *retry, unsigned attempts,
 	    long long now);
 
 /*
- * The ids in env/ that this caller may see, sorted; *hidden (if not NULL)
+ * The ids in env/ that this caller may see, sorted, into ids (emptied
+ * first; the caller frees it with strvec_free()); *hidden (if not NULL)
  * counts the others.  The direct back end shows all and also removes
  * orphans older than a day.
  */
-int	spool_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
+int	spool_list(struct spool *sp, struct strvec *ids, size_t *hidden,
 	    struct str *err);
-void	spool_list_free(char **ids, size_t n);
 
 int	spool_exitcode(int rc);
 /* 1 to 64 letters and digits; else false, and err (if not NULL) says so. */

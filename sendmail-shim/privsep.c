@@ -336,28 +336,30 @@ privsep_do_list(struct privsep_server *sv, int *pass, uint32_t *hidden,
 {
 	struct str text = STR_INIT, lerr = STR_INIT;
 	struct spool_env e;
-	char **ids;
-	size_t n, i;
+	struct strvec ids = STRVEC_INIT;
+	size_t i;
 	int rc;
 
 	*hidden = 0;
-	if ((rc = spool_list(&sv->sp, &ids, &n, NULL, err)) != SPOOL_OK)
+	if ((rc = spool_list(&sv->sp, &ids, NULL, err)) != SPOOL_OK) {
+		strvec_free(&ids);
 		return rc;
-	for (i = 0; i < n; i++) {
+	}
+	for (i = 0; i < ids.n; i++) {
 		bool see = sv->all || sv->cfg->mailq_shows_all;
 
-		if (!see && spool_env_read(&sv->sp, ids[i], &e, &lerr) ==
+		if (!see && spool_env_read(&sv->sp, ids.v[i], &e, &lerr) ==
 		    SPOOL_OK) {
 			see = privsep_may_see(sv, &e);
 			spool_env_free(&e);
 		}
 		str_reset(&lerr);
 		if (see)
-			str_appendf(&text, "%s\n", ids[i]);
+			str_appendf(&text, "%s\n", ids.v[i]);
 		else
 			(*hidden)++;
 	}
-	spool_list_free(ids, n);
+	strvec_free(&ids);
 	if ((*pass = privsep_memfd(&text, err)) == -1)
 		rc = SPOOL_EIO;
 	str_free(&text);

@@ -146,23 +146,24 @@ queue_run(const struct queue_env *qe, const struct queue_filter *f,
 	struct spool_env e;
 	struct submit_conn conn;
 	struct str lerr = STR_INIT;
-	char **ids;
-	size_t n, i;
+	struct strvec ids = STRVEC_INIT;
+	size_t i;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	memset(&conn, 0, sizeof(conn));
 	if ((rc = queue_open(qe->cfg, qe->privsep, &sp, err)) != SPOOL_OK)
 		return spool_exitcode(rc);
-	if ((rc = spool_list(&sp, &ids, &n, NULL, err)) != SPOOL_OK) {
+	if ((rc = spool_list(&sp, &ids, NULL, err)) != SPOOL_OK) {
+		strvec_free(&ids);
 		spool_close(&sp);
 		return spool_exitcode(rc);
 	}
-	for (i = 0; i < n; i++) {
-		if (f->id != NULL && strcmp(f->id, ids[i]) != 0)
+	for (i = 0; i < ids.n; i++) {
+		if (f->id != NULL && strcmp(f->id, ids.v[i]) != 0)
 			continue;
 		str_reset(&lerr);
-		rc = spool_lock(&sp, ids[i], &m, &lerr);
+		rc = spool_lock(&sp, ids.v[i], &m, &lerr);
 		if (rc == SPOOL_EBUSY) {
 			st->busy++;
 			continue;
@@ -170,9 +171,9 @@ queue_run(const struct queue_env *qe, const struct queue_filter *f,
 		if (rc != SPOOL_OK)
 			continue;	/* delivered by someone else meanwhile,
 					   or not this caller's */
-		if (spool_env_read(&sp, ids[i], &e, &lerr) != SPOOL_OK) {
-			log_error("%s: damaged queue entry left alone: %s", ids[i],
-			    str_cstr(&lerr));
+		if (spool_env_read(&sp, ids.v[i], &e, &lerr) != SPOOL_OK) {
+			log_error("%s: damaged queue entry left alone: %s",
+			    ids.v[i], str_cstr(&lerr));
 			st->damaged++;
 		} else if (queue_selected(&e, f, (long long)time(NULL)))
 			queue_one(qe, &sp, &m, &e, &conn, st);
@@ -181,7 +182,7 @@ queue_run(const struct queue_env *qe, const struct queue_filter *f,
 	}
 	st->connections_reused = conn.reused;
 	submit_conn_close(&conn);
-	spool_list_free(ids, n);
+	strvec_free(&ids);
 	spool_close(&sp);
 	str_free(&lerr);
 	return EX_OK;
@@ -195,8 +196,8 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 	struct spool_env e;
 	struct str lerr = STR_INIT;
 	unsigned long long total = 0;
-	char **ids;
-	size_t n, i, k, shown = 0, hidden = 0;
+	struct strvec ids = STRVEC_INIT;
+	size_t i, k, shown = 0, hidden = 0;
 	struct stat stt;
 	int rc;
 
@@ -207,16 +208,17 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 	}
 	if ((rc = queue_open(cfg, ps, &sp, err)) != SPOOL_OK)
 		return spool_exitcode(rc);
-	if ((rc = spool_list(&sp, &ids, &n, &hidden, err)) != SPOOL_OK) {
+	if ((rc = spool_list(&sp, &ids, &hidden, err)) != SPOOL_OK) {
+		strvec_free(&ids);
 		spool_close(&sp);
 		return spool_exitcode(rc);
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < ids.n; i++) {
 		char when[64];
 		time_t t;
 
 		str_reset(&lerr);
-		if (spool_env_read(&sp, ids[i], &e, &lerr) != SPOOL_OK)
+		if (spool_env_read(&sp, ids.v[i], &e, &lerr) != SPOOL_OK)
 			continue;	/* gone meanwhile, or damaged */
 		if (shown++ == 0)
 			str_appendz(out, "-Queue ID-             --Size-- "
@@ -249,7 +251,7 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 		str_appendf(out, "-- %zu more message%s of other users, not "
 		    "shown ([queue] mailq_shows_all)\n", hidden, hidden == 1 ?
 		    "" : "s");
-	spool_list_free(ids, n);
+	strvec_free(&ids);
 	spool_close(&sp);
 	str_free(&lerr);
 	return EX_OK;
@@ -310,20 +312,21 @@ queue_delete(const struct cfg *cfg, struct privsep *ps,
     const char *const *ids, size_t n, struct str *out, struct str *err)
 {
 	struct spool sp;
-	char **all = NULL;
-	size_t nall = 0, i, removed = 0;
+	struct strvec all = STRVEC_INIT;
+	size_t i, removed = 0;
 	int rc, code = EX_OK, one;
 	bool every = n == 1 && strcmp(ids[0], "ALL") == 0;
 
 	if ((rc = queue_open(cfg, ps, &sp, err)) != SPOOL_OK)
 		return spool_exitcode(rc);
 	if (every) {
-		if ((rc = spool_list(&sp, &all, &nall, NULL, err)) != SPOOL_OK) {
+		if ((rc = spool_list(&sp, &all, NULL, err)) != SPOOL_OK) {
+			strvec_free(&all);
 			spool_close(&sp);
 			return spool_exitcode(rc);
 		}
-		ids = (const char *const *)all;
-		n = nall;
+		ids = (const char *const *)all.v;
+		n = all.n;
 	}
 	for (i = 0; i < n; i++) {
 		one = queue_delete_one(&sp, ids[i], every, out, &removed);
@@ -332,7 +335,7 @@ queue_delete(const struct cfg *cfg, struct privsep *ps,
 	}
 	str_appendf(out, "Deleted: %zu message%s\n", removed, removed == 1 ?
 	    "" : "s");
-	spool_list_free(all, nall);
+	strvec_free(&all);
 	spool_close(&sp);
 	return code;
 }

@@ -385,8 +385,8 @@ START_TEST(test_helper_lock_and_rewrite)
 	struct spool sp, direct;
 	struct spool_msg m, d;
 	struct spool_env e, r;
-	char **ids;
-	size_t n, hidden = 7;
+	struct strvec ids = STRVEC_INIT;
+	size_t hidden = 7;
 	char buf[16];
 
 	ck_assert_int_eq(spool_open(&direct, cfg->queue_dir, &err), SPOOL_OK);
@@ -400,11 +400,11 @@ START_TEST(test_helper_lock_and_rewrite)
 	spool_close(&direct);
 
 	privsep_spool_open(&sp, &ps, cfg->queue_dir);
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, &hidden, &err), SPOOL_OK);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_str_eq(ids[0], "Lk1");
+	ck_assert_int_eq(spool_list(&sp, &ids, &hidden, &err), SPOOL_OK);
+	ck_assert_uint_eq(ids.n, 1);
+	ck_assert_str_eq(ids.v[0], "Lk1");
 	ck_assert_uint_eq(hidden, 0);
-	spool_list_free(ids, n);
+	strvec_free(&ids);
 	/* A rewrite before the lock is refused. */
 	ck_assert_int_eq(spool_env_write(&sp, &e, &err), SPOOL_EINVAL);
 	ck_assert_msg(spool_lock(&sp, "Lk1", &m, &err) == SPOOL_OK, "%s",

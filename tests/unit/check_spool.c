@@ -116,8 +116,7 @@ START_TEST(commit_lock_remove)
 	struct spool sp;
 	struct spool_msg m, m2;
 	struct spool_env e, r;
-	char **ids;
-	size_t n;
+	struct strvec ids = STRVEC_INIT;
 	pid_t pid;
 	int status;
 
@@ -127,8 +126,8 @@ START_TEST(commit_lock_remove)
 	fputs("Subject: x\n\nbody\n", m.fp);
 	/* Not a message until committed. */
 	ck_assert(!exists("env", "Q1"));
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, NULL, &err), SPOOL_OK);
-	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(spool_list(&sp, &ids, NULL, &err), SPOOL_OK);
+	ck_assert_uint_eq(ids.n, 0);
 	/* The owner is whoever commits, whatever the envelope says. */
 	e.owner = getuid() + 4242;
 	ck_assert_int_eq(spool_commit(&sp, &m, &e, &err), SPOOL_OK);
@@ -160,10 +159,10 @@ START_TEST(commit_lock_remove)
 	ck_assert_str_eq(r.env.rcpts.v[0], "b@example.org");
 	ck_assert_uint_eq(r.attempts, 2);
 	spool_env_free(&r);
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, NULL, &err), SPOOL_OK);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_str_eq(ids[0], "Q1");
-	spool_list_free(ids, n);
+	ck_assert_int_eq(spool_list(&sp, &ids, NULL, &err), SPOOL_OK);
+	ck_assert_uint_eq(ids.n, 1);
+	ck_assert_str_eq(ids.v[0], "Q1");
+	strvec_free(&ids);
 	ck_assert_int_eq(spool_remove(&sp, "Q1", &err), SPOOL_OK);
 	spool_release(&m2);
 	ck_assert(!exists("env", "Q1"));
@@ -215,8 +214,7 @@ START_TEST(orphans_swept)
 	struct spool sp;
 	char p[4096];
 	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
-	char **ids;
-	size_t n;
+	struct strvec ids = STRVEC_INIT;
 	FILE *f;
 
 	ck_assert_int_eq(spool_open(&sp, dir, &err), SPOOL_OK);
@@ -228,8 +226,8 @@ START_TEST(orphans_swept)
 	snprintf(p, sizeof(p), "%s/msg/FRESH", dir);
 	f = fopen(p, "w");
 	fclose(f);
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, NULL, &err), SPOOL_OK);
-	spool_list_free(ids, n);
+	ck_assert_int_eq(spool_list(&sp, &ids, NULL, &err), SPOOL_OK);
+	strvec_free(&ids);
 	ck_assert(!exists("msg", "ORPHAN"));
 	ck_assert(exists("msg", "FRESH"));	/* may be mid-commit */
 	spool_close(&sp);
