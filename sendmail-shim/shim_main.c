@@ -614,7 +614,8 @@ main(int argc, char **argv)
 		break;
 	case SMOPT_DELETE:
 		rc = queue_delete(sh.cfg, sh.ps.fd != -1 ? &sh.ps : NULL,
-		    sh.opts.recipients.v, sh.opts.recipients.n, &dump, &err);
+		    (const char *const *)sh.opts.recipients.v,
+		    sh.opts.recipients.n, &dump, &err);
 		fputs(str_cstr(&dump), stdout);
 		if (err.len > 0)
 			shim_fail("%s", str_cstr(&err));

@@ -83,16 +83,16 @@ submit_push_rcpt(struct submit *s, const char *addr)
 /*
  * Resolve one address as written (a bare name, an address, or a mailbox
  * with display name) to envelope form, through the aliases and domain.
- * Appends the results to *out / *nout (allocated).
+ * Appends the results to out.
  */
 static int
-submit_resolve(struct submit *s, const char *text, char ***out, size_t *nout,
+submit_resolve(struct submit *s, const char *text, struct strvec *out,
     int depth, struct str *err)
 {
 	struct addr a;
 	struct str bare = STR_INIT, perr = STR_INIT;
-	char **names = NULL;
-	size_t nnames = 0, i;
+	struct strvec names = STRVEC_INIT;
+	size_t i;
 	int rc = SUBMIT_OK;
 
 	addr_init(&a);
@@ -106,25 +106,22 @@ submit_resolve(struct submit *s, const char *text, char ***out, size_t *nout,
 	}
 	if (a.domain.len > 0) {
 		submit_bare(&a, &bare);
-		*out = xreallocarray(*out, *nout + 1, sizeof(**out));
-		(*out)[(*nout)++] = str_detach(&bare);
+		strvec_push(out, str_detach(&bare));
 		goto out;
 	}
 	/* A local name: aliases, then the domain. */
 	if (depth > 0 || aliases_resolve(s->aliases, str_cstr(&a.local),
-	    s->domain, &names, &nnames, err) != ALIASES_OK) {
+	    s->domain, &names, err) != ALIASES_OK) {
 		if (depth > 0)
 			str_appendf(err, "alias target '%s' has no domain",
 			    text);
 		rc = SUBMIT_ENOUSER;
 		goto out;
 	}
-	for (i = 0; i < nnames && rc == SUBMIT_OK; i++)
-		rc = submit_resolve(s, names[i], out, nout, depth + 1, err);
+	for (i = 0; i < names.n && rc == SUBMIT_OK; i++)
+		rc = submit_resolve(s, names.v[i], out, depth + 1, err);
 out:
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
+	strvec_free(&names);
 	addr_free(&a);
 	str_free(&bare);
 	str_free(&perr);
@@ -134,17 +131,14 @@ out:
 static int
 submit_add_rcpt(struct submit *s, const char *text, struct str *err)
 {
-	char **list = NULL;
-	size_t n = 0, i;
+	struct strvec list = STRVEC_INIT;
+	size_t i;
 	int rc;
 
-	rc = submit_resolve(s, text, &list, &n, 0, err);
-	for (i = 0; i < n; i++) {
-		if (rc == SUBMIT_OK)
-			submit_push_rcpt(s, list[i]);
-		free(list[i]);
-	}
-	free(list);
+	rc = submit_resolve(s, text, &list, 0, err);
+	for (i = 0; i < list.n && rc == SUBMIT_OK; i++)
+		submit_push_rcpt(s, list.v[i]);
+	strvec_free(&list);
 	return rc;
 }
 
@@ -235,8 +229,7 @@ submit_separators(struct submit *s)
 static int
 submit_sender(struct submit *s, const char *given, struct str *err)
 {
-	char **list = NULL;
-	size_t n = 0, i;
+	struct strvec list = STRVEC_INIT;
 	int rc = SUBMIT_OK;
 
 	if (given != NULL && (given[0] == '\0' || strcmp(given, "<>") == 0)) {
@@ -258,16 +251,14 @@ submit_sender(struct submit *s, const char *given, struct str *err)
 	if (given[0] == '<' && given[strlen(given) - 1] == '>') {
 		char *inner = xstrndup(given + 1, strlen(given) - 2);
 
-		rc = submit_resolve(s, inner, &list, &n, 0, err);
+		rc = submit_resolve(s, inner, &list, 0, err);
 		free(inner);
 	} else {
-		rc = submit_resolve(s, given, &list, &n, 0, err);
+		rc = submit_resolve(s, given, &list, 0, err);
 	}
-	if (rc == SUBMIT_OK && n > 0)
-		envelope_set_sender(&s->env, list[0]);
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
+	if (rc == SUBMIT_OK && list.n > 0)
+		envelope_set_sender(&s->env, list.v[0]);
+	strvec_free(&list);
 	if (rc == SUBMIT_OK && s->env.sender != NULL &&
 	    str_has_8bit(s->env.sender, strlen(s->env.sender)))
 		s->env.smtputf8 = true;
@@ -531,7 +522,7 @@ int
 submit_read(struct submit *s, FILE *in, struct str *err)
 {
 	const struct smopt *o = s->opts;
-	struct smopt_list items = { NULL, 0 };
+	struct strvec items = STRVEC_INIT;
 	size_t i;
 	int rc;
 
@@ -543,7 +534,7 @@ submit_read(struct submit *s, FILE *in, struct str *err)
 	smopt_split_recipients(o, s->cfg->address_separator, &items);
 	for (i = 0; i < items.n && rc == SUBMIT_OK; i++)
 		rc = submit_add_rcpt(s, items.v[i], err);
-	smopt_list_free(&items, true);
+	strvec_free(&items);
 	if (rc == SUBMIT_OK && o->from_headers)
 		rc = submit_header_rcpts(s, err);
 	if (rc != SUBMIT_OK)
