@@ -101,24 +101,26 @@ strvec_copy(struct strvec *dst, const struct strvec *src)
 		strvec_push_dup(dst, src->v[i]);
 }
 
-size_t
-strvec_find(const struct strvec *sv, const char *s)
+static size_t
+strvec_find_by(const struct strvec *sv, const char *s,
+    int (*cmp)(const char *, const char *))
 {
 	size_t i;
 
 	for (i = 0; i < sv->n; i++)
-		if (strcmp(sv->v[i], s) == 0)
+		if (cmp(sv->v[i], s) == 0)
 			break;
 	return i;
 }
 
 size_t
+strvec_find(const struct strvec *sv, const char *s)
+{
+	return strvec_find_by(sv, s, strcmp);
+}
+
+size_t
 strvec_find_case(const struct strvec *sv, const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if (strcasecmp(sv->v[i], s) == 0)
-			break;
-	return i;
+	return strvec_find_by(sv, s, strcasecmp);
 }
