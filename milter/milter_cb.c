@@ -182,7 +182,7 @@ static void
 milter_reply(SMFICTX *ctx, const struct smtp_reply *r)
 {
 	struct str text = STR_INIT;
-	char code[8], esc[16];
+	char code[8], esc[SMTP_REPLY_ESC_SIZE];
 	size_t i;
 
 	for (i = 0; i < r->text.len; i++) {
@@ -193,9 +193,7 @@ milter_reply(SMFICTX *ctx, const struct smtp_reply *r)
 		str_appendc(&text, ch == '\n' || ch == '\r' ? ' ' : ch);
 	}
 	snprintf(code, sizeof(code), "%d", r->code);
-	snprintf(esc, sizeof(esc), "%d.%d.%d", r->esc_class, r->esc_subject,
-	    r->esc_detail);
-	(void)smfi_setreply(ctx, code, r->esc_class ? esc : NULL,
+	(void)smfi_setreply(ctx, code, smtp_reply_esc(r, esc) ? esc : NULL,
 	    (char *)str_cstr(&text));
 	str_free(&text);
 }
@@ -340,10 +338,11 @@ milter_log(SMFICTX *ctx, const struct milter_msg *m,
 	if (m->nrcpts_refused > 0)
 		str_appendf(&line, ", refused_rcpts=%zu", m->nrcpts_refused);
 	if (res->verdict == POLICY_REJECT || res->verdict == POLICY_TEMPFAIL) {
+		char esc[SMTP_REPLY_ESC_SIZE];
+
 		str_appendf(&line, ", reply=%d ", res->reply.code);
-		if (res->reply.esc_class)
-			str_appendf(&line, "%d.%d.%d ", res->reply.esc_class,
-			    res->reply.esc_subject, res->reply.esc_detail);
+		if (smtp_reply_esc(&res->reply, esc))
+			str_appendf(&line, "%s ", esc);
 		str_append_escaped(&line, res->reply.text.data,
 		    res->reply.text.len);
 	}

@@ -20,12 +20,6 @@
 #include "spool.h"
 #include "submit.h"
 
-static bool
-submit_esc(const struct smtp_reply *r, int c, int s, int d)
-{
-	return r->esc_class == c && r->esc_subject == s && r->esc_detail == d;
-}
-
 /* "hint: ..." on a line of its own, when lib/hint has one. */
 static void
 submit_hint(const struct cfg_relay *r, const struct smtp_result *res,
@@ -62,7 +56,7 @@ submit_outcome(const struct smtp_result *res, enum smtp_status st,
 		return code;
 	if (st == SMTP_SENT)
 		smtp_reply_make(reply, 250, "2.0.0", "Ok: sent");
-	else if (st == SMTP_PERM && submit_esc(&res->reply, 5, 3, 4))
+	else if (st == SMTP_PERM && smtp_reply_esc_is(&res->reply, 5, 3, 4))
 		/* Too big for the relay: the client may split or shrink it. */
 		smtp_reply_make(reply, 552, "5.3.4", "Refused: %.900s",
 		    str_cstr(&res->text));
@@ -141,13 +135,10 @@ submit_policy(struct submit *s, struct smtp_reply *reply, struct str *err)
 		code = res.verdict == POLICY_REJECT ? EX_UNAVAILABLE :
 		    EX_TEMPFAIL;
 		if (reply != NULL) {
-			char esc[16];
+			char esc[SMTP_REPLY_ESC_SIZE];
 
-			snprintf(esc, sizeof(esc), "%d.%d.%d",
-			    res.reply.esc_class, res.reply.esc_subject,
-			    res.reply.esc_detail);
 			smtp_reply_make(reply, res.reply.code,
-			    res.reply.esc_class ? esc : NULL, "%s",
+			    smtp_reply_esc(&res.reply, esc) ? esc : NULL, "%s",
 			    str_cstr(&res.reply.text));
 		}
 		break;
