@@ -96,7 +96,6 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	struct str err = STR_INIT;
 	long long now = (long long)time(NULL);
 	bool expired, kept;
-	size_t i;
 
 	st->tried++;
 	if (queue_load(qe, m, e, &s, conn, &err) != 0) {
@@ -108,10 +107,10 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	}
 	submit_deliver(&s, NULL, &r);
 	expired = now - e->created >= (long long)qe->cfg->max_age;
-	strvec_clear(&e->env.rcpts);
-	for (i = 0; i < r.nreplies; i++)
-		if (submit_rcpt_state(&r, i) == SUBMIT_RCPT_DEFERRED && !expired)
-			envelope_add_rcpt(&e->env, r.env->rcpts.v[i]);
+	if (expired)
+		strvec_clear(&e->env.rcpts);
+	else
+		submit_keep_deferred(&r, &e->env);
 	memset(&n, 0, sizeof(n));
 	n.id = e->id;
 	n.sender = e->env.sender;

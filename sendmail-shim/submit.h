@@ -198,6 +198,10 @@ enum submit_rcpt_state submit_rcpt_state(const struct submit_result *r,
    own RCPT reply, or the refusal of the whole message after it. */
 const struct smtp_reply *submit_rcpt_reply(const struct submit_result *r,
 	    size_t i);
+/* Make env's recipients those of r that are SUBMIT_RCPT_DEFERRED: what
+   stays in the queue after the attempt. */
+void	submit_keep_deferred(const struct submit_result *r,
+	    struct envelope *env);
 
 /*
  * The message that r is about, for a notice: its queue id, envelope

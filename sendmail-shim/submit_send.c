@@ -197,6 +197,17 @@ submit_rcpt_reply(const struct submit_result *r, size_t i)
 	return rr;
 }
 
+void
+submit_keep_deferred(const struct submit_result *r, struct envelope *env)
+{
+	size_t i;
+
+	strvec_clear(&env->rcpts);
+	for (i = 0; i < r->nreplies; i++)
+		if (submit_rcpt_state(r, i) == SUBMIT_RCPT_DEFERRED)
+			envelope_add_rcpt(env, r->env->rcpts.v[i]);
+}
+
 /* Name each recipient that did not get the message, with the reply. */
 static void
 submit_name_rcpts(const struct submit_result *r, bool queued, struct str *err)
@@ -298,15 +309,15 @@ submit_requeue(struct submit *s, struct spool *sp, struct spool_env *e,
     const struct submit_result *r, struct str *err)
 {
 	struct str werr = STR_INIT;
-	size_t i;
 	long long now = (long long)time(NULL);
 	bool kept;
 
-	strvec_clear(&e->env.rcpts);
-	for (i = 0; i < r->nreplies; i++)
-		if (r->st != SMTP_PERM && submit_rcpt_state(r, i) ==
-		    SUBMIT_RCPT_DEFERRED)
-			envelope_add_rcpt(&e->env, r->env->rcpts.v[i]);
+	/* A permanent refusal is final for every recipient, even one
+	   whose RCPT was answered 4xx. */
+	if (r->st == SMTP_PERM)
+		strvec_clear(&e->env.rcpts);
+	else
+		submit_keep_deferred(r, &e->env);
 	if (spool_reschedule(sp, e, &s->cfg->retry, now, r->res.text.data,
 	    r->res.text.len, r->relay ? r->relay->name : NULL, &kept, &werr) !=
 	    SPOOL_OK) {
