@@ -248,8 +248,7 @@ submit_next_relay(const struct submit *s, const struct cfg_relay *after)
 	   them): [general] error_relay, when set, is their only relay,
 	   enabled or not, on the first attempt and from the queue alike. */
 	if (s->only_relay == NULL && s->env.sender != NULL &&
-	    *s->env.sender == '\0' &&
-	    s->cfg->error_relay_ptr != NULL)
+	    *s->env.sender == '\0' && s->cfg->error_relay_ptr != NULL)
 		only = s->cfg->error_relay_ptr;
 	for (; i < s->cfg->nrelays; i++) {
 		const struct cfg_relay *rl = &s->cfg->relays[i];
