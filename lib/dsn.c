@@ -34,12 +34,12 @@ void
 dsn_status(const struct dsn_rcpt *rc, bool given_up, struct str *out)
 {
 	const struct smtp_reply *r = rc->reply;
+	char esc[SMTP_REPLY_ESC_SIZE];
 
 	if (r != NULL && r->code >= 400 && r->code < 600) {
 		/* The enhanced code when it agrees with the reply's class. */
-		if (r->esc_class == r->code / 100)
-			str_appendf(out, "%d.%d.%d", r->esc_class,
-			    r->esc_subject, r->esc_detail);
+		if (r->esc_class == r->code / 100 && smtp_reply_esc(r, esc))
+			str_appendz(out, esc);
 		else
 			str_appendf(out, "%d.0.0", r->code / 100);
 	} else

@@ -13,12 +13,6 @@
 #include "hint.h"
 #include "net.h"
 
-static bool
-hint_esc(const struct smtp_reply *r, int c, int s, int d)
-{
-	return r->esc_class == c && r->esc_subject == s && r->esc_detail == d;
-}
-
 /* The ports the applications' help pages call safe: others are often
    blocked by hosting providers and company firewalls. */
 static bool
@@ -144,7 +138,8 @@ hint_reply(const struct smtp_reply *r, enum smtp_stage stage,
 	   basic authentication retired (5.7.30).  Its 535 5.7.3 is no
 	   evidence of that: it answers a plain wrong password so too, and
 	   the 535 hint below names both causes. */
-	if (hint_esc(r, 5, 7, 139) || hint_esc(r, 5, 7, 30)) {
+	if (smtp_reply_esc_is(r, 5, 7, 139) ||
+	    smtp_reply_esc_is(r, 5, 7, 30)) {
 		str_appendz(out, "the server has password (basic) "
 		    "authentication turned off for this account: sign in with "
 		    "OAuth2 instead (auth = xoauth2 and oauth2_client_id, then "
@@ -153,7 +148,7 @@ hint_reply(const struct smtp_reply *r, enum smtp_stage stage,
 		return true;
 	}
 	/* Google: the account must be unlocked in a browser first. */
-	if (hint_esc(r, 5, 7, 14)) {
+	if (smtp_reply_esc_is(r, 5, 7, 14)) {
 		str_appendz(out, "Google wants a web browser login for this "
 		    "account first: sign in at https://accounts.google.com as "
 		    "username, then try again; lasting fix: an app password in "
@@ -162,7 +157,7 @@ hint_reply(const struct smtp_reply *r, enum smtp_stage stage,
 	}
 	/* Office 365 connectors and Postfix's smtpd_client_restrictions:
 	   mail only from known IP addresses. */
-	if (hint_esc(r, 5, 7, 54) || hint_esc(r, 5, 7, 64) ||
+	if (smtp_reply_esc_is(r, 5, 7, 54) || smtp_reply_esc_is(r, 5, 7, 64) ||
 	    strcasestr(t, "client host rejected") != NULL) {
 		str_appendz(out, "the server takes mail only from authorised IP "
 		    "ranges: have this host's public address added (an Office "
@@ -170,13 +165,14 @@ hint_reply(const struct smtp_reply *r, enum smtp_stage stage,
 		    "username and password_file so the relay logs in");
 		return true;
 	}
-	if (strstr(t, "SendAsDenied") != NULL || hint_esc(r, 5, 2, 252)) {
+	if (strstr(t, "SendAsDenied") != NULL ||
+	    smtp_reply_esc_is(r, 5, 2, 252)) {
 		str_appendz(out, "the login may not send as this From address: "
 		    "use the address of username as the sender ([message] "
 		    "from), or grant Send As");
 		return true;
 	}
-	if (r->code == 534 || hint_esc(r, 5, 7, 9)) {
+	if (r->code == 534 || smtp_reply_esc_is(r, 5, 7, 9)) {
 		str_appendz(out, "the provider wants an app password or OAuth2 "
 		    "for this account: put an app password in password_file, "
 		    "or set auth = xoauth2");
@@ -187,7 +183,7 @@ hint_reply(const struct smtp_reply *r, enum smtp_stage stage,
 		    "the password in password_file (or password_command); "
 		    "Gmail, Yahoo and iCloud want an app password when 2-step "
 		    "verification is on");
-		if (hint_esc(r, 5, 7, 3))
+		if (smtp_reply_esc_is(r, 5, 7, 3))
 			str_appendz(out, "; Office 365 also answers so when SMTP "
 			    "AUTH is off for the mailbox (then: auth = xoauth2)");
 		return true;
@@ -198,7 +194,7 @@ hint_reply(const struct smtp_reply *r, enum smtp_stage stage,
 		return true;
 	}
 	/* At DATA or after the data, 5.7.1 is about the content. */
-	if (r->code == 554 && hint_esc(r, 5, 7, 1) &&
+	if (r->code == 554 && smtp_reply_esc_is(r, 5, 7, 1) &&
 	    stage != SMTP_STAGE_DATA && stage != SMTP_STAGE_DOT) {
 		str_appendz(out, "relaying denied: this relay does not accept "
 		    "mail for that recipient from this login or host; check "

@@ -5,7 +5,8 @@ noinst_LIBRARIES += lib/libsmtpgate.a
 lib_libsmtpgate_a_CPPFLAGS = $(LIB_CPPFLAGS)
 lib_libsmtpgate_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 lib_libsmtpgate_a_SOURCES = \
-	lib/util.h lib/util.c lib/str.h lib/str.c lib/log.h lib/log.c \
+	lib/util.h lib/util.c lib/str.h lib/str.c lib/strvec.h lib/strvec.c \
+	lib/log.h lib/log.c \
 	lib/ids.h lib/ids.c lib/base64.h lib/base64.c \
 	lib/cfg.h lib/cfg_int.h lib/cfg_table.c lib/cfg_value.c \
 	lib/cfg_preset.c lib/cfg_parse.c lib/cfg_check.c lib/cfg_dump.c \
@@ -15,6 +16,7 @@ lib_libsmtpgate_a_SOURCES = \
 	lib/addr_format.c lib/addr_cmp.c lib/rfc2047.h lib/rfc2047.c \
 	lib/hdr.h lib/hdr_int.h lib/hdr_parse.c lib/hdr_edit.c lib/hdr_write.c \
 	lib/smtp.h lib/smtp_reply.h lib/smtp_reply.c lib/dsn.h lib/dsn.c \
+	lib/envelope.h lib/envelope.c \
 	lib/policy.h lib/policy_int.h lib/policy.c lib/policy_login.c \
 	lib/policy_header.c lib/policy_rcpt.c lib/policy_bulk.c \
 	lib/policy_rule.c \

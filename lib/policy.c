@@ -71,30 +71,23 @@ policy_parse_path(const char *s, struct addr *a)
 void
 policy_set_sender(struct policy_ctx *c, const char *bare)
 {
-	free(c->m->sender);
-	c->m->sender = xstrdup(bare);
+	envelope_set_sender(c->m->env, bare);
 	policy_record(c, POLICY_CHGFROM, NULL, bare, 0);
 }
 
 void
 policy_del_rcpt(struct policy_ctx *c, size_t i)
 {
-	struct policy_msg *m = c->m;
+	struct envelope *env = c->m->env;
 
-	policy_record(c, POLICY_DELRCPT, NULL, m->rcpts[i], 0);
-	free(m->rcpts[i]);
-	memmove(&m->rcpts[i], &m->rcpts[i + 1], (m->nrcpts - i - 1) *
-	    sizeof(*m->rcpts));
-	m->nrcpts--;
+	policy_record(c, POLICY_DELRCPT, NULL, env->rcpts.v[i], 0);
+	envelope_del_rcpt(env, i);
 }
 
 void
 policy_add_rcpt(struct policy_ctx *c, const char *bare)
 {
-	struct policy_msg *m = c->m;
-
-	m->rcpts = xreallocarray(m->rcpts, m->nrcpts + 1, sizeof(*m->rcpts));
-	m->rcpts[m->nrcpts++] = xstrdup(bare);
+	envelope_add_rcpt(c->m->env, bare);
 	policy_record(c, POLICY_ADDRCPT, NULL, bare, 0);
 }
 
@@ -204,7 +197,7 @@ policy_run(const struct cfg *cfg, struct policy_msg *m,
 	if (c.failed)
 		policy_refuse(&c, 451, "4.3.0", "policy could not be applied "
 		    "to this message");
-	else if (r->verdict == POLICY_ACCEPT && m->nrcpts == 0) {
+	else if (r->verdict == POLICY_ACCEPT && m->env->rcpts.n == 0) {
 		r->verdict = POLICY_DISCARD;
 		policy_note(&c, "discard=no-recipients-left");
 	}

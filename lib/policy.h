@@ -7,8 +7,9 @@
  * spaces.
  *
  * policy_run() takes the envelope and the header block of one message,
- * decides, and applies its edits to them in place (the shim then sends
- * what is left).  It also records each edit, in order, as a struct
+ * decides, and applies its edits to them in place through envelope_*()
+ * and hdr_*() (the shim then sends what is left); the caller keeps
+ * owning both.  It also records each edit, in order, as a struct
  * policy_edit so the milter can replay them through libmilter: header
  * positions are given as the 1-based occurrence among fields of the same
  * name at the moment of the edit, which is what smfi_chgheader() means
@@ -32,6 +33,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "envelope.h"
 #include "hdr.h"
 #include "smtp_reply.h"
 #include "str.h"
@@ -70,18 +72,17 @@ struct policy_bulk {
 	void   *arg;
 };
 
-/* The message: policy_run() edits sender, rcpts and hdr in place. */
+/* The message: policy_run() edits env's sender and recipients and hdr in
+   place.  Addresses as given: "a@b", "<a@b>", "" or "<>"; the sender
+   must be set. */
 struct policy_msg {
-	char   *sender;		/* as given: "a@b", "<a@b>", "" or "<>" */
-	char  **rcpts;		/* as given; malloc'ed, owned by the caller */
-	size_t	nrcpts;
+	struct envelope *env;
 	struct hdr_block *hdr;
 	const char *login;	/* SMTP AUTH identity; NULL: unauthenticated,
 				   then the relay's or account's username */
 	/* Bcc addresses (bare) whose header the front end already took
-	   out: copies like the Cc ones.  NULL, 0: none. */
-	char  **bcc;
-	size_t	nbcc;
+	   out: copies like the Cc ones.  NULL: none. */
+	const struct strvec *bcc;
 	const struct policy_bulk *bulk;	/* NULL: every copy goes out */
 };
 

@@ -69,10 +69,10 @@ policy_bulk_batch(struct policy_ctx *c, uint64_t *h)
 	str_appends(&v, &hb->v[k].value);
 	str_trim(&v);
 	addr_init(&a);
-	if (policy_parse_path(c->m->sender, &a))
+	if (policy_parse_path(c->m->env->sender, &a))
 		policy_bulk_bare(&a, &bare);
 	else
-		str_appendz(&bare, c->m->sender ? c->m->sender : "");
+		str_appendz(&bare, c->m->env->sender ? c->m->env->sender : "");
 	addr_free(&a);
 	*h = bulk_hash(BULK_HASH_INIT, "subject", 8);
 	*h = bulk_hash(*h, bare.data ? bare.data : "", bare.len + 1);
@@ -120,10 +120,10 @@ policy_bulk_taken_bcc(struct policy_ctx *c, struct addr_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < c->m->nbcc; i++) {
+	for (i = 0; c->m->bcc != NULL && i < c->m->bcc->n; i++) {
 		l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 		addr_init(&l->v[l->n]);
-		if (!policy_parse_path(c->m->bcc[i], &l->v[l->n])) {
+		if (!policy_parse_path(c->m->bcc->v[i], &l->v[l->n])) {
 			addr_free(&l->v[l->n]);
 			continue;	/* not an address: copies nobody */
 		}
@@ -166,9 +166,9 @@ policy_bulk(struct policy_ctx *c)
 		goto out;
 	}
 	policy_bulk_taken_bcc(c, &copies);
-	for (i = 0; i < m->nrcpts; i++) {
+	for (i = 0; i < m->env->rcpts.n; i++) {
 		addr_init(&a);
-		if (policy_parse_path(m->rcpts[i], &a) && !addr_is_routed(&a) &&
+		if (policy_parse_path(m->env->rcpts.v[i], &a) && !addr_is_routed(&a) &&
 		    policy_bulk_listed(&a, &copies) &&
 		    !policy_bulk_listed(&a, &to)) {
 			keys = xreallocarray(keys, n + 1, sizeof(*keys));

@@ -81,12 +81,12 @@ policy_login_envelope(struct policy_ctx *c, struct policy_login_state *st)
 	struct addr a;
 	struct str bare = STR_INIT;
 
-	if (policy_is_null_sender(c->m->sender))
+	if (policy_is_null_sender(c->m->env->sender))
 		return;		/* bounces have no sender to check */
 	addr_init(&a);
-	if (!policy_parse_path(c->m->sender, &a)) {
+	if (!policy_parse_path(c->m->env->sender, &a)) {
 		policy_refuse(c, 550, "5.7.1", "<%s>: cannot check the sender "
-		    "against login <%s>", c->m->sender, st->login);
+		    "against login <%s>", c->m->env->sender, st->login);
 	} else if (!policy_allowed(c, st->login, &st->login_addr,
 	    st->have_login_addr, &a)) {
 		addr_format_bare(&a, &bare);
@@ -185,7 +185,7 @@ policy_login(struct policy_ctx *c)
 	if (c->cfg->from_must_match_login == CFG_MATCH_OFF)
 		return;
 	st.login = c->m->login ? c->m->login :
-	    policy_default_login(c->cfg, c->m->sender);
+	    policy_default_login(c->cfg, c->m->env->sender);
 	if (st.login == NULL || *st.login == '\0') {
 		policy_note(c, "from-match=skipped(no-login)");
 		return;

@@ -39,8 +39,8 @@ policy_exclude(struct policy_ctx *c)
 
 	if (c->cfg->exclude.n == 0)
 		return;
-	while (i < m->nrcpts) {
-		if (policy_matches(m->rcpts[i], &c->cfg->exclude)) {
+	while (i < m->env->rcpts.n) {
+		if (policy_matches(m->env->rcpts.v[i], &c->cfg->exclude)) {
 			policy_del_rcpt(c, i);
 			n++;
 		} else
@@ -143,21 +143,21 @@ policy_redirect(struct policy_ctx *c)
 
 	if (!cfg->redirect_enabled)
 		return;
-	for (i = 0; i < m->nrcpts; i++) {
+	for (i = 0; i < m->env->rcpts.n; i++) {
 		struct addr a;
 
 		addr_init(&a);
 		str_reset(&bare);
-		if (policy_parse_path(m->rcpts[i], &a))
+		if (policy_parse_path(m->env->rcpts.v[i], &a))
 			addr_format_bare(&a, &bare);
 		else
-			policy_unbracket(m->rcpts[i], &bare);
+			policy_unbracket(m->env->rcpts.v[i], &bare);
 		policy_hdr_add(c, "X-Original-To", str_cstr(&bare));
 		addr_free(&a);
 	}
 	i = 0;
-	while (i < m->nrcpts) {
-		if (policy_matches(m->rcpts[i], &cfg->keep))
+	while (i < m->env->rcpts.n) {
+		if (policy_matches(m->env->rcpts.v[i], &cfg->keep))
 			i++;
 		else {
 			policy_del_rcpt(c, i);
@@ -167,8 +167,8 @@ policy_redirect(struct policy_ctx *c)
 	for (i = 0; moved > 0 && i < cfg->nreports; i++) {
 		if (!cfg->reports[i].enabled)
 			continue;
-		for (j = 0, dup = false; j < m->nrcpts && !dup; j++)
-			dup = policy_rcpt_is(m->rcpts[j],
+		for (j = 0, dup = false; j < m->env->rcpts.n && !dup; j++)
+			dup = policy_rcpt_is(m->env->rcpts.v[j],
 			    cfg->reports[i].address);
 		if (!dup)
 			policy_add_rcpt(c, cfg->reports[i].address);
@@ -176,9 +176,9 @@ policy_redirect(struct policy_ctx *c)
 	policy_subject(c);
 	policy_note(c, "redirected=%zu", moved);
 	/* The rule again, over what is left. */
-	for (i = 0; i < m->nrcpts; i++)
-		if (!policy_matches(m->rcpts[i], &cfg->keep) &&
-		    !policy_is_report(cfg, m->rcpts[i]))
+	for (i = 0; i < m->env->rcpts.n; i++)
+		if (!policy_matches(m->env->rcpts.v[i], &cfg->keep) &&
+		    !policy_is_report(cfg, m->env->rcpts.v[i]))
 			c->failed = true;	/* tempfail, never deliver */
 	str_free(&bare);
 }

@@ -78,10 +78,10 @@ policy_rule_sender(const struct policy_ctx *c, const struct cfg_list *pats)
 	size_t i;
 	bool hit = false;
 
-	if (policy_is_null_sender(c->m->sender))
+	if (policy_is_null_sender(c->m->env->sender))
 		return false;
 	addr_init(&a);
-	if (policy_parse_path(c->m->sender, &a) && !addr_is_routed(&a))
+	if (policy_parse_path(c->m->env->sender, &a) && !addr_is_routed(&a))
 		for (i = 0; i < pats->n && !hit; i++)
 			hit = addr_match(&a, pats->v[i]);
 	addr_free(&a);
@@ -109,9 +109,9 @@ policy_rule_has_rcpt(const struct policy_ctx *c, const char *addr)
 	size_t i;
 	bool hit = false;
 
-	for (i = 0; i < c->m->nrcpts && !hit; i++) {
+	for (i = 0; i < c->m->env->rcpts.n && !hit; i++) {
 		addr_init(&a);
-		hit = policy_parse_path(c->m->rcpts[i], &a) &&
+		hit = policy_parse_path(c->m->env->rcpts.v[i], &a) &&
 		    !addr_is_routed(&a) && addr_match(&a, addr);
 		addr_free(&a);
 	}

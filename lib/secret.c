@@ -16,13 +16,14 @@
 
 #include "cfg.h"
 #include "secret.h"
+#include "strvec.h"
 
 int
 secret_split(const char *cmd, char ***argvp, size_t *argcp)
 {
 	struct str word = STR_INIT;
-	char **argv = NULL, quote = 0;
-	size_t argc = 0;
+	struct strvec argv = STRVEC_INIT;	/* NULL-terminated for execv */
+	char quote = 0;
 	int inword = 0;
 	const char *p;
 
@@ -31,9 +32,7 @@ secret_split(const char *cmd, char ***argvp, size_t *argcp)
 
 		if (c == '\0' || (!quote && (c == ' ' || c == '\t'))) {
 			if (inword) {
-				argv = xreallocarray(argv, argc + 2, sizeof(*argv));
-				argv[argc++] = str_detach(&word);
-				argv[argc] = NULL;
+				strvec_push(&argv, str_detach(&word));
 				inword = 0;
 			}
 			if (c == '\0')
@@ -57,12 +56,12 @@ secret_split(const char *cmd, char ***argvp, size_t *argcp)
 		}
 	}
 	str_free(&word);
-	if (quote || argc == 0) {
-		secret_free_argv(argv, argc);
+	if (quote || argv.n == 0) {
+		strvec_free(&argv);
 		return -1;
 	}
-	*argvp = argv;
-	*argcp = argc;
+	*argvp = argv.v;
+	*argcp = argv.n;
 	return 0;
 }
 

@@ -474,7 +474,7 @@ smtp_notify_param(unsigned bits, struct str *out)
 }
 
 static void
-smtp_mail_cmd(struct smtp_client *c, const struct smtp_envelope *env,
+smtp_mail_cmd(struct smtp_client *c, const struct envelope *env,
     struct str *cmd)
 {
 	str_appendf(cmd, "MAIL FROM:<%s>", env->sender);
@@ -554,9 +554,9 @@ smtp_stream(struct smtp_client *c, const struct str *header, smtp_read_fn body,
 }
 
 enum smtp_status
-smtp_client_send(struct smtp_client *c, struct smtp_envelope *env,
-    const struct str *header, smtp_read_fn body, void *body_arg,
-    struct smtp_result *res)
+smtp_client_send(struct smtp_client *c, const struct envelope *env,
+    struct smtp_reply *replies, const struct str *header, smtp_read_fn body,
+    void *body_arg, struct smtp_result *res)
 {
 	bool pipe = (c->ext.flags & SMTP_EXT_PIPELINING) != 0;
 	struct str cmd = STR_INIT, note = STR_INIT;
@@ -589,11 +589,11 @@ smtp_client_send(struct smtp_client *c, struct smtp_envelope *env,
 	smtp_queue_cmd(c, cmd.data, cmd.len, NULL);
 	if (!pipe && !smtp_exchange(c, SMTP_STAGE_MAIL, res))
 		goto out_status;
-	for (i = 0; pipe && i < env->nrcpts + 1; i++) {
+	for (i = 0; pipe && i < env->rcpts.n + 1; i++) {
 		/* Queue the rest now; replies are read in order below. */
-		if (i < env->nrcpts) {
+		if (i < env->rcpts.n) {
 			str_reset(&cmd);
-			str_appendf(&cmd, "RCPT TO:<%s>", env->rcpts[i].addr);
+			str_appendf(&cmd, "RCPT TO:<%s>", env->rcpts.v[i]);
 			if ((c->ext.flags & SMTP_EXT_DSN) && env->dsn_notify)
 				smtp_notify_param(env->dsn_notify, &cmd);
 			smtp_queue_cmd(c, cmd.data, cmd.len, NULL);
@@ -611,10 +611,10 @@ smtp_client_send(struct smtp_client *c, struct smtp_envelope *env,
 		if (!pipe)
 			goto out;
 	}
-	for (i = 0; i < env->nrcpts; i++) {
+	for (i = 0; i < env->rcpts.n; i++) {
 		if (!pipe) {
 			str_reset(&cmd);
-			str_appendf(&cmd, "RCPT TO:<%s>", env->rcpts[i].addr);
+			str_appendf(&cmd, "RCPT TO:<%s>", env->rcpts.v[i]);
 			if ((c->ext.flags & SMTP_EXT_DSN) && env->dsn_notify)
 				smtp_notify_param(env->dsn_notify, &cmd);
 			smtp_queue_cmd(c, cmd.data, cmd.len, NULL);
@@ -623,7 +623,7 @@ smtp_client_send(struct smtp_client *c, struct smtp_envelope *env,
 		} else if (!smtp_exchange(c, SMTP_STAGE_RCPT, res)) {
 			goto out_status;
 		}
-		smtp_reply_copy(&env->rcpts[i].reply, &c->reply);
+		smtp_reply_copy(&replies[i], &c->reply);
 		if (smtp_reply_ok(&c->reply))
 			accepted++;
 		else if (smtp_reply_is_temp(&c->reply))
@@ -638,10 +638,10 @@ smtp_client_send(struct smtp_client *c, struct smtp_envelope *env,
 	if (!mail_ok)
 		goto reset;
 	if (accepted == 0) {
-		str_appendf(&note, "all %zu recipients refused", env->nrcpts);
+		str_appendf(&note, "all %zu recipients refused", env->rcpts.n);
 		/* The last RCPT reply is the one quoted. */
 		st = smtp_fail(c, res, temp > 0 ? SMTP_TEMP : SMTP_PERM,
-		    SMTP_STAGE_RCPT, &env->rcpts[env->nrcpts - 1].reply,
+		    SMTP_STAGE_RCPT, &replies[env->rcpts.n - 1],
 		    str_cstr(&note));
 		if (c->reply.code == 354) {
 			/* A server that says 354 anyway gets an empty message. */

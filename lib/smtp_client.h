@@ -7,8 +7,8 @@
  * DESIGN.md "Temporary or permanent", the stage it happened at, the reply
  * that decided it (if the server said something) and one line of text for
  * the user that names the relay and quotes the reply.  Per-recipient replies
- * are kept in the envelope, so a partly accepted message can be reported
- * recipient by recipient.
+ * go to an array the caller keeps beside the envelope (lib/envelope.h), so
+ * a partly accepted message can be reported recipient by recipient.
  *
  * The wire is clean: the message goes through smtp_data (CRLF only, dots
  * stuffed, no smuggled end of data); NUL bytes are dropped on the way and
@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "envelope.h"
 #include "net.h"
 #include "smtp_data.h"
 #include "smtp_reply.h"
@@ -83,29 +84,6 @@ struct smtp_params {
 typedef int (*smtp_read_fn)(void *arg, char *buf, size_t cap, size_t *got,
     struct str *err);
 
-struct smtp_rcpt {
-	const char *addr;		/* without angle brackets */
-	struct smtp_reply reply;	/* the RCPT reply (code 0: not sent) */
-};
-
-/* DSN NOTIFY bits (RFC 3461), as -N gives them. */
-#define SMTP_NOTIFY_NEVER	0x1u
-#define SMTP_NOTIFY_SUCCESS	0x2u
-#define SMTP_NOTIFY_FAILURE	0x4u
-#define SMTP_NOTIFY_DELAY	0x8u
-
-struct smtp_envelope {
-	const char *sender;		/* "" for the null sender */
-	struct smtp_rcpt *rcpts;
-	size_t	nrcpts;
-	unsigned dsn_notify;		/* SMTP_NOTIFY_* bits, 0: none */
-	const char *dsn_ret;		/* "full" / "hdrs" or NULL */
-	const char *dsn_envid;
-	bool	eight_bit;		/* body has 8-bit bytes: BODY=8BITMIME */
-	bool	smtputf8;		/* an address or header is UTF-8 */
-	unsigned long long size;	/* for SIZE=; 0 unknown */
-};
-
 typedef void (*smtp_trace_fn)(void *arg, const char *dir, const char *line,
     size_t len);
 
@@ -133,12 +111,17 @@ void	smtp_client_init(struct smtp_client *c);
 enum smtp_status smtp_client_open(struct smtp_client *c,
 	    const struct smtp_params *p, struct smtp_result *res);
 /*
- * Send one message.  SMTP_SENT when the server took it for at least one
- * recipient; look at each env->rcpts[i].reply for the others.
+ * Send one message with env: addresses bare, sender "" for the null
+ * sender; eight_bit, smtputf8, size and the DSN fields become MAIL and
+ * RCPT parameters where the server offers them.  replies has one
+ * initialised reply per env->rcpts.v[i] and gets its RCPT reply (code 0:
+ * not sent).  SMTP_SENT when the server took the message for at least
+ * one recipient; look at each replies[i] for the others.
  */
 enum smtp_status smtp_client_send(struct smtp_client *c,
-	    struct smtp_envelope *env, const struct str *header,
-	    smtp_read_fn body, void *body_arg, struct smtp_result *res);
+	    const struct envelope *env, struct smtp_reply *replies,
+	    const struct str *header, smtp_read_fn body, void *body_arg,
+	    struct smtp_result *res);
 /* RSET between messages when a send failed part way. */
 enum smtp_status smtp_client_rset(struct smtp_client *c,
 	    struct smtp_result *res);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
@@ -132,6 +133,25 @@ smtp_reply_bad(struct smtp_reply *r, struct str *err, const char *line,
 	return SMTP_EPROTO;
 }
 
+bool
+smtp_reply_esc(const struct smtp_reply *r, char buf[SMTP_REPLY_ESC_SIZE])
+{
+	buf[0] = '\0';
+	if (r->esc_class == 0)
+		return false;
+	snprintf(buf, SMTP_REPLY_ESC_SIZE, "%d.%d.%d", r->esc_class,
+	    r->esc_subject, r->esc_detail);
+	return true;
+}
+
+bool
+smtp_reply_esc_is(const struct smtp_reply *r, int cls, int subject,
+    int detail)
+{
+	return r->esc_class == cls && r->esc_subject == subject &&
+	    r->esc_detail == detail;
+}
+
 void
 smtp_reply_copy(struct smtp_reply *dst, const struct smtp_reply *src)
 {
@@ -254,6 +274,7 @@ void
 smtp_reply_format(const struct smtp_reply *r, struct str *out)
 {
 	const char *p, *end, *nl;
+	char esc[SMTP_REPLY_ESC_SIZE];
 
 	if (r->code == 0)
 		return;
@@ -262,9 +283,8 @@ smtp_reply_format(const struct smtp_reply *r, struct str *out)
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		str_appendf(out, "%03d%c", r->code, nl != NULL ? '-' : ' ');
-		if (r->esc_class != 0)
-			str_appendf(out, "%d.%d.%d ", r->esc_class,
-			    r->esc_subject, r->esc_detail);
+		if (smtp_reply_esc(r, esc))
+			str_appendf(out, "%s ", esc);
 		str_append(out, p, (size_t)((nl != NULL ? nl : end) - p));
 		/* "250 " with nothing after it: end the line at the code. */
 		while (out->len > 0 && out->data[out->len - 1] == ' ' &&
@@ -281,11 +301,11 @@ void
 smtp_reply_describe(const struct smtp_reply *r, struct str *out)
 {
 	const char *p, *end, *nl;
+	char esc[SMTP_REPLY_ESC_SIZE];
 
 	str_appendf(out, "%03d", r->code);
-	if (r->esc_class != 0)
-		str_appendf(out, " %d.%d.%d", r->esc_class, r->esc_subject,
-		    r->esc_detail);
+	if (smtp_reply_esc(r, esc))
+		str_appendf(out, " %s", esc);
 	p = r->text.data != NULL ? r->text.data : "";
 	end = p + r->text.len;
 	while (p < end) {

@@ -98,6 +98,18 @@ void	smtp_reply_format(const struct smtp_reply *r, struct str *out);
    joined with a space. */
 void	smtp_reply_describe(const struct smtp_reply *r, struct str *out);
 
+/*
+ * The enhanced status code of r as text, "5.7.1", in buf; "" and false
+ * when r has none.  The one place it is formatted: for the wire, logs,
+ * DSN Status fields, and smtp_reply_make() or libmilter's esc argument.
+ */
+#define SMTP_REPLY_ESC_SIZE	36	/* three ints, two dots, NUL */
+bool	smtp_reply_esc(const struct smtp_reply *r,
+	    char buf[SMTP_REPLY_ESC_SIZE]);
+/* Whether r's enhanced status code is cls.subject.detail. */
+bool	smtp_reply_esc_is(const struct smtp_reply *r, int cls, int subject,
+	    int detail);
+
 bool	smtp_reply_ok(const struct smtp_reply *r);		/* 2xx */
 bool	smtp_reply_is_intermediate(const struct smtp_reply *r); /* 3xx */
 bool	smtp_reply_is_temp(const struct smtp_reply *r);		/* 4xx */

@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "envelope.h"
 #include "str.h"
 
 enum {
@@ -54,19 +55,13 @@ enum {
 
 struct spool_env {
 	char   *id;
-	char   *sender;		/* "" for the null sender */
-	char  **rcpts;		/* still due */
-	size_t	nrcpts;
-	unsigned dsn_notify;
-	char   *dsn_ret;
-	char   *dsn_envid;
-	bool	eight_bit;
-	bool	smtputf8;
+	/* sender ("" for the null sender), the recipients still due, DSN,
+	   8bit, smtputf8, and size: the bytes of the message file */
+	struct envelope env;
 	long long created;	/* seconds since the epoch */
 	long long next_try;
 	unsigned attempts;
 	unsigned long long hdr_len;	/* bytes of header + empty line */
-	unsigned long long size;	/* bytes of the message file */
 	char   *last_error;	/* one line, or NULL */
 	char   *relay;		/* the relay last tried, or NULL */
 	uid_t	owner;		/* set by spool_commit(), kept by rewrites */
@@ -99,8 +94,7 @@ struct spool_ops {
 	int	(*env_write)(struct spool *, const struct spool_env *,
 		    struct str *);
 	int	(*remove)(struct spool *, const char *, struct str *);
-	int	(*list)(struct spool *, char ***, size_t *, size_t *,
-		    struct str *);
+	int	(*list)(struct spool *, struct strvec *, size_t *, struct str *);
 	void	(*close)(struct spool *);
 };
 
@@ -114,7 +108,6 @@ struct spool {
 
 void	spool_env_init(struct spool_env *e);
 void	spool_env_free(struct spool_env *e);
-void	spool_env_add_rcpt(struct spool_env *e, const char *rcpt);
 /* Set last_error, escaped to one printable line. */
 void	spool_env_set_error(struct spool_env *e, const char *text, size_t len);
 /* Text form; refuses (SPOOL_EINVAL) a value with CR, LF or NUL. */
@@ -185,13 +178,13 @@ long long spool_next_try(const struct cfg_durations *retry, unsigned attempts,
 	    long long now);
 
 /*
- * The ids in env/ that this caller may see, sorted; *hidden (if not NULL)
+ * The ids in env/ that this caller may see, sorted, into ids (emptied
+ * first; the caller frees it with strvec_free()); *hidden (if not NULL)
  * counts the others.  The direct back end shows all and also removes
  * orphans older than a day.
  */
-int	spool_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
+int	spool_list(struct spool *sp, struct strvec *ids, size_t *hidden,
 	    struct str *err);
-void	spool_list_free(char **ids, size_t n);
 
 int	spool_exitcode(int rc);
 /* 1 to 64 letters and digits; else false, and err (if not NULL) says so. */

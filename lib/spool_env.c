@@ -27,30 +27,17 @@ void
 spool_env_init(struct spool_env *e)
 {
 	memset(e, 0, sizeof(*e));
+	envelope_init(&e->env);
 }
 
 void
 spool_env_free(struct spool_env *e)
 {
-	size_t i;
-
-	for (i = 0; i < e->nrcpts; i++)
-		free(e->rcpts[i]);
-	free(e->rcpts);
+	envelope_free(&e->env);
 	free(e->id);
-	free(e->sender);
-	free(e->dsn_ret);
-	free(e->dsn_envid);
 	free(e->last_error);
 	free(e->relay);
 	spool_env_init(e);
-}
-
-void
-spool_env_add_rcpt(struct spool_env *e, const char *rcpt)
-{
-	e->rcpts = xreallocarray(e->rcpts, e->nrcpts + 1, sizeof(*e->rcpts));
-	e->rcpts[e->nrcpts++] = xstrdup(rcpt);
 }
 
 void
@@ -89,27 +76,29 @@ spool_env_format(const struct spool_env *e, struct str *out, struct str *err)
 	size_t i;
 	int rc;
 
-	if (e->id == NULL || e->sender == NULL) {
+	if (e->id == NULL || e->env.sender == NULL) {
 		str_appendz(err, "envelope without id or sender");
 		return SPOOL_EINVAL;
 	}
 	str_appendz(out, "version 1\n");
 	if ((rc = spool_put(out, "id", e->id, err)) != SPOOL_OK ||
-	    (rc = spool_put(out, "sender", e->sender, err)) != SPOOL_OK)
+	    (rc = spool_put(out, "sender", e->env.sender, err)) != SPOOL_OK)
 		return rc;
-	for (i = 0; i < e->nrcpts; i++)
-		if ((rc = spool_put(out, "rcpt", e->rcpts[i], err)) != SPOOL_OK)
+	for (i = 0; i < e->env.rcpts.n; i++)
+		if ((rc = spool_put(out, "rcpt", e->env.rcpts.v[i], err)) !=
+		    SPOOL_OK)
 			return rc;
-	if (e->dsn_notify != 0)
-		str_appendf(out, "notify %u\n", e->dsn_notify);
-	if ((rc = spool_put(out, "ret", e->dsn_ret, err)) != SPOOL_OK ||
-	    (rc = spool_put(out, "envid", e->dsn_envid, err)) != SPOOL_OK ||
+	if (e->env.dsn_notify != 0)
+		str_appendf(out, "notify %u\n", e->env.dsn_notify);
+	if ((rc = spool_put(out, "ret", e->env.dsn_ret, err)) != SPOOL_OK ||
+	    (rc = spool_put(out, "envid", e->env.dsn_envid, err)) != SPOOL_OK ||
 	    (rc = spool_put(out, "relay", e->relay, err)) != SPOOL_OK)
 		return rc;
 	str_appendf(out, "8bit %d\nsmtputf8 %d\ncreated %lld\nnext %lld\n"
 	    "attempts %u\nhdr_len %llu\nsize %llu\nowner %lu\n",
-	    e->eight_bit ? 1 : 0, e->smtputf8 ? 1 : 0, e->created, e->next_try,
-	    e->attempts, e->hdr_len, e->size, (unsigned long)e->owner);
+	    e->env.eight_bit ? 1 : 0, e->env.smtputf8 ? 1 : 0, e->created,
+	    e->next_try, e->attempts, e->hdr_len, e->env.size,
+	    (unsigned long)e->owner);
 	return spool_put(out, "error", e->last_error, err);
 }
 
@@ -141,17 +130,17 @@ spool_env_line(struct spool_env *e, const char *key, const char *v)
 	if (strcmp(key, "rcpt") == 0) {
 		if (*v == '\0')
 			return -1;
-		spool_env_add_rcpt(e, v);
+		envelope_add_rcpt(&e->env, v);
 		return 0;
 	}
 	if (strcmp(key, "id") == 0)
 		slot = &e->id;
 	else if (strcmp(key, "sender") == 0)
-		slot = &e->sender;
+		slot = &e->env.sender;
 	else if (strcmp(key, "ret") == 0)
-		slot = &e->dsn_ret;
+		slot = &e->env.dsn_ret;
 	else if (strcmp(key, "envid") == 0)
-		slot = &e->dsn_envid;
+		slot = &e->env.dsn_envid;
 	else if (strcmp(key, "error") == 0)
 		slot = &e->last_error;
 	else if (strcmp(key, "relay") == 0)
@@ -165,10 +154,11 @@ spool_env_line(struct spool_env *e, const char *key, const char *v)
 	if (spool_num(v, 0x7fffffffffffffffULL, &n) != 0)
 		return -1;
 	if (strcmp(key, "notify") == 0 && n <= 0xffff)
-		e->dsn_notify = (unsigned)n;
+		e->env.dsn_notify = (unsigned)n;
 	else if ((strcmp(key, "8bit") == 0 || strcmp(key, "smtputf8") == 0) &&
 	    n <= 1)
-		*(key[0] == '8' ? &e->eight_bit : &e->smtputf8) = n == 1;
+		*(key[0] == '8' ? &e->env.eight_bit : &e->env.smtputf8) =
+		    n == 1;
 	else if (strcmp(key, "created") == 0)
 		e->created = (long long)n;
 	else if (strcmp(key, "next") == 0)
@@ -178,7 +168,7 @@ spool_env_line(struct spool_env *e, const char *key, const char *v)
 	else if (strcmp(key, "hdr_len") == 0)
 		e->hdr_len = n;
 	else if (strcmp(key, "size") == 0)
-		e->size = n;
+		e->env.size = n;
 	else if (strcmp(key, "owner") == 0 && n <= 0xffffffffULL)
 		e->owner = (uid_t)n;
 	else
@@ -227,7 +217,7 @@ spool_env_parse(const char *data, size_t len, struct spool_env *e,
 		line = NULL;
 		p = nl + 1;
 	}
-	if (lineno == 0 || e->id == NULL || e->sender == NULL) {
+	if (lineno == 0 || e->id == NULL || e->env.sender == NULL) {
 		str_appendz(err, "envelope without version, id or sender");
 		goto bad;
 	}

@@ -505,7 +505,7 @@ spool_sweep(struct spool *sp, const char *sub)
 }
 
 static int
-spool_fs_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
+spool_fs_list(struct spool *sp, struct strvec *ids, size_t *hidden,
     struct str *err)
 {
 	struct dirent *d;
@@ -524,25 +524,13 @@ spool_fs_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
 		return rc;
 	}
 	while ((d = readdir(dir)) != NULL) {
-		if (!spool_id_ok(d->d_name, NULL))
-			continue;
-		*ids = xreallocarray(*ids, *n + 1, sizeof(**ids));
-		(*ids)[(*n)++] = xstrdup(d->d_name);
+		if (spool_id_ok(d->d_name, NULL))
+			strvec_push_dup(ids, d->d_name);
 	}
 	closedir(dir);
-	if (*n > 1)
-		qsort(*ids, *n, sizeof(**ids), spool_cmp);
+	if (ids->n > 1)
+		qsort(ids->v, ids->n, sizeof(*ids->v), spool_cmp);
 	return SPOOL_OK;
-}
-
-void
-spool_list_free(char **ids, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
 }
 
 static const struct spool_ops spool_fs_ops = {
@@ -625,15 +613,13 @@ spool_remove(struct spool *sp, const char *id, struct str *err)
 }
 
 int
-spool_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
+spool_list(struct spool *sp, struct strvec *ids, size_t *hidden,
     struct str *err)
 {
 	size_t dummy;
 
-	*ids = NULL;
-	*n = 0;
-	return sp->ops->list(sp, ids, n, hidden != NULL ? hidden : &dummy,
-	    err);
+	strvec_clear(ids);
+	return sp->ops->list(sp, ids, hidden != NULL ? hidden : &dummy, err);
 }
 
 long long
@@ -655,7 +641,7 @@ spool_reschedule(struct spool *sp, struct spool_env *e,
     const struct cfg_durations *retry, long long now, const char *error,
     size_t error_len, const char *relay, bool *kept, struct str *err)
 {
-	*kept = e->nrcpts > 0;
+	*kept = e->env.rcpts.n > 0;
 	if (!*kept)
 		return spool_remove(sp, e->id, err);
 	e->attempts++;

@@ -55,10 +55,8 @@ struct milter_conn {
 
 struct milter_msg {
 	struct cfg_ref *ref;
-	char   *sender;
+	struct envelope env;	/* as the MTA gives it: "<a@b>" */
 	char   *login;
-	char  **rcpts;
-	size_t	nrcpts;
 	char   *from;		/* for the log: the sender as received */
 	size_t	nrcpts_in;	/* for the log: recipients as received */
 	size_t	nrcpts_refused;	/* for the log: too many or too long */
@@ -83,15 +81,11 @@ static void
 milter_msg_free(struct milter_conn *c)
 {
 	struct milter_msg *m = c ? c->msg : NULL;
-	size_t i;
 
 	if (m == NULL)
 		return;
 	cfg_holder_put(&milter_cfg, m->ref);
-	for (i = 0; i < m->nrcpts; i++)
-		free(m->rcpts[i]);
-	free(m->rcpts);
-	free(m->sender);
+	envelope_free(&m->env);
 	free(m->from);
 	free(m->login);
 	hdr_free(&m->hdr);
@@ -173,9 +167,10 @@ milter_envfrom(SMFICTX *ctx, char **argv)
 	milter_msg_free(c);
 	m = xcalloc(1, sizeof(*m));
 	hdr_init(&m->hdr);
+	envelope_init(&m->env);
 	m->ref = cfg_holder_get(&milter_cfg);
-	m->sender = xstrdup(argv[0] ? argv[0] : "");
-	m->from = xstrdup(m->sender);
+	envelope_set_sender(&m->env, argv[0] ? argv[0] : "");
+	m->from = xstrdup(m->env.sender);
 	login = smfi_getsymval(ctx, "{auth_authen}");
 	m->login = login && *login ? xstrdup(login) : NULL;
 	c->msg = m;
@@ -187,7 +182,7 @@ static void
 milter_reply(SMFICTX *ctx, const struct smtp_reply *r)
 {
 	struct str text = STR_INIT;
-	char code[8], esc[16];
+	char code[8], esc[SMTP_REPLY_ESC_SIZE];
 	size_t i;
 
 	for (i = 0; i < r->text.len; i++) {
@@ -198,9 +193,7 @@ milter_reply(SMFICTX *ctx, const struct smtp_reply *r)
 		str_appendc(&text, ch == '\n' || ch == '\r' ? ' ' : ch);
 	}
 	snprintf(code, sizeof(code), "%d", r->code);
-	snprintf(esc, sizeof(esc), "%d.%d.%d", r->esc_class, r->esc_subject,
-	    r->esc_detail);
-	(void)smfi_setreply(ctx, code, r->esc_class ? esc : NULL,
+	(void)smfi_setreply(ctx, code, smtp_reply_esc(r, esc) ? esc : NULL,
 	    (char *)str_cstr(&text));
 	str_free(&text);
 }
@@ -248,11 +241,10 @@ milter_envrcpt(SMFICTX *ctx, char **argv)
 		    "Recipient address too long");
 	/* 452 4.5.3 is RFC 5321's answer: the client delivers to the
 	   recipients taken so far and sends to the rest later. */
-	if (m->nrcpts >= m->ref->cfg->milter_max_recipients)
+	if (m->env.rcpts.n >= m->ref->cfg->milter_max_recipients)
 		return milter_refuse_rcpt(ctx, m, 452, "4.5.3",
 		    "Too many recipients");
-	m->rcpts = xreallocarray(m->rcpts, m->nrcpts + 1, sizeof(*m->rcpts));
-	m->rcpts[m->nrcpts++] = xstrdup(argv[0]);
+	envelope_add_rcpt(&m->env, argv[0]);
 	m->nrcpts_in++;
 	return milter_go_on(c, SMFIP_NR_RCPT);
 }
@@ -346,10 +338,11 @@ milter_log(SMFICTX *ctx, const struct milter_msg *m,
 	if (m->nrcpts_refused > 0)
 		str_appendf(&line, ", refused_rcpts=%zu", m->nrcpts_refused);
 	if (res->verdict == POLICY_REJECT || res->verdict == POLICY_TEMPFAIL) {
+		char esc[SMTP_REPLY_ESC_SIZE];
+
 		str_appendf(&line, ", reply=%d ", res->reply.code);
-		if (res->reply.esc_class)
-			str_appendf(&line, "%d.%d.%d ", res->reply.esc_class,
-			    res->reply.esc_subject, res->reply.esc_detail);
+		if (smtp_reply_esc(&res->reply, esc))
+			str_appendf(&line, "%s ", esc);
 		str_append_escaped(&line, res->reply.text.data,
 		    res->reply.text.len);
 	}
@@ -398,15 +391,10 @@ milter_eom(SMFICTX *ctx)
 	} else {
 		memset(&pm, 0, sizeof(pm));
 		pm.bulk = &milter_bulk_store;
-		pm.sender = m->sender;
-		pm.rcpts = m->rcpts;
-		pm.nrcpts = m->nrcpts;
+		pm.env = &m->env;
 		pm.hdr = &m->hdr;
 		pm.login = m->login;
 		policy_run(m->ref->cfg, &pm, &res);
-		m->sender = pm.sender;
-		m->rcpts = pm.rcpts;
-		m->nrcpts = pm.nrcpts;
 	}
 	switch (res.verdict) {
 	case POLICY_REJECT:

@@ -16,14 +16,6 @@
 /* The same bound as configuration lines: a longer line is an error. */
 #define ALIASES_MAX_LINE (64 * 1024)
 
-static void
-aliases_add_target(struct aliases_entry *e, const char *s, size_t len)
-{
-	e->targets = xreallocarray(e->targets, e->ntargets + 1,
-	    sizeof(*e->targets));
-	e->targets[e->ntargets++] = xstrndup(s, len);
-}
-
 /* Split one entry's value on commas outside quotes and angle brackets. */
 static void
 aliases_split(const char *file, struct aliases_entry *e, const char *v,
@@ -57,7 +49,8 @@ aliases_split(const char *file, struct aliases_entry *e, const char *v,
 				    "by a relay client; target ignored\n",
 				    file, e->line, e->name);
 			} else {
-				aliases_add_target(e, v + start, end - start);
+				strvec_push_mem(&e->targets, v + start,
+				    end - start);
 			}
 		}
 		start = i + 1;
@@ -199,12 +192,10 @@ aliases_load(const char *path, struct aliases *a, struct str *diag)
 void
 aliases_free(struct aliases *a)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < a->n; i++) {
-		for (j = 0; j < a->v[i].ntargets; j++)
-			free(a->v[i].targets[j]);
-		free(a->v[i].targets);
+		strvec_free(&a->v[i].targets);
 		free(a->v[i].name);
 	}
 	free(a->v);
@@ -226,27 +217,12 @@ aliases_find(const struct aliases *a, const char *name)
 	return NULL;
 }
 
-static void
-aliases_push(char ***out, size_t *nout, char *s)
-{
-	size_t i;
-
-	for (i = 0; i < *nout; i++) {
-		if (strcasecmp((*out)[i], s) == 0) {
-			free(s);		/* duplicate after expansion */
-			return;
-		}
-	}
-	*out = xreallocarray(*out, *nout + 1, sizeof(**out));
-	(*out)[(*nout)++] = s;
-}
-
 /* Expansion steps allowed for one address: fan-out cannot explode. */
 #define ALIASES_MAX_STEPS 10000
 
 static int
 aliases_expand(const struct aliases *a, const char *addr, const char *domain,
-    int depth, const char *chain, unsigned *steps, char ***out, size_t *nout,
+    int depth, const char *chain, unsigned *steps, struct strvec *out,
     struct str *err)
 {
 	const struct aliases_entry *e;
@@ -260,7 +236,8 @@ aliases_expand(const struct aliases *a, const char *addr, const char *domain,
 	}
 	if (strchr(addr, '@') != NULL || addr[0] == '<' ||
 	    strchr(addr, '<') != NULL) {
-		aliases_push(out, nout, xstrdup(addr));
+		/* once: a duplicate after expansion is dropped */
+		strvec_push_unique_case(out, addr);
 		return ALIASES_OK;
 	}
 	e = aliases_find(a, addr);
@@ -277,11 +254,11 @@ aliases_expand(const struct aliases *a, const char *addr, const char *domain,
 			    a ? " in " : "", a ? a->file : "", addr);
 			return ALIASES_EUNKNOWN;
 		}
-		size_t len = strlen(addr) + strlen(domain) + 2;
-		char *q = xmalloc(len);
+		struct str q = STR_INIT;
 
-		snprintf(q, len, "%s@%s", addr, domain);
-		aliases_push(out, nout, q);
+		str_appendf(&q, "%s@%s", addr, domain);
+		strvec_push_unique_case(out, str_cstr(&q));
+		str_free(&q);
 		return ALIASES_OK;
 	}
 	if (depth >= ALIASES_MAX_DEPTH) {
@@ -290,14 +267,14 @@ aliases_expand(const struct aliases *a, const char *addr, const char *domain,
 		    ALIASES_MAX_DEPTH, chain);
 		return ALIASES_ELOOP;
 	}
-	if (e->ntargets == 0) {
+	if (e->targets.n == 0) {
 		str_appendf(err, "%s:%u: alias '%s' has no usable address",
 		    a->file, e->line, e->name);
 		return ALIASES_EUNKNOWN;
 	}
-	for (i = 0; i < e->ntargets; i++) {
-		rc = aliases_expand(a, e->targets[i], domain, depth + 1,
-		    depth == 0 ? addr : chain, steps, out, nout, err);
+	for (i = 0; i < e->targets.n; i++) {
+		rc = aliases_expand(a, e->targets.v[i], domain, depth + 1,
+		    depth == 0 ? addr : chain, steps, out, err);
 		if (rc != ALIASES_OK)
 			return rc;
 	}
@@ -306,11 +283,11 @@ aliases_expand(const struct aliases *a, const char *addr, const char *domain,
 
 int
 aliases_resolve(const struct aliases *a, const char *addr, const char *domain,
-    char ***out, size_t *nout, struct str *err)
+    struct strvec *out, struct str *err)
 {
 	unsigned steps = 0;
 
-	return aliases_expand(a, addr, domain, 0, addr, &steps, out, nout, err);
+	return aliases_expand(a, addr, domain, 0, addr, &steps, out, err);
 }
 
 int

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "str.h"
+#include "strvec.h"
 
 enum {
 	ALIASES_OK = 0,
@@ -28,8 +29,7 @@ enum {
 
 struct aliases_entry {
 	char   *name;
-	char  **targets;
-	size_t	ntargets;
+	struct strvec targets;
 	unsigned line;
 };
 
@@ -48,13 +48,13 @@ void	aliases_free(struct aliases *a);
  * Resolve one address for sending.  An address with "@" is appended as it
  * is.  A local name is expanded through the aliases (recursively, at most
  * ALIASES_MAX_DEPTH levels), and a name that has no alias gets "@domain"
- * when domain is set.  Results are appended to *out (allocated strings,
- * *nout updated).  On ALIASES_EUNKNOWN err says which setting to fix.
+ * when domain is set.  Results are appended to out, each once (ASCII
+ * case ignored).  On ALIASES_EUNKNOWN err says which setting to fix.
  * a may be NULL (no aliases file configured).
  */
 #define ALIASES_MAX_DEPTH 10
 int	aliases_resolve(const struct aliases *a, const char *addr,
-	    const char *domain, char ***out, size_t *nout, struct str *err);
+	    const char *domain, struct strvec *out, struct str *err);
 int	aliases_exitcode(int rc);
 
 #endif

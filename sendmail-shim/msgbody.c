@@ -153,9 +153,21 @@ msgbody_rewind(struct msgbody *b)
 }
 
 void
+msgbody_borrow(struct msgbody *b, FILE *fp, unsigned long long size,
+    bool eight_bit)
+{
+	memset(b, 0, sizeof(*b));
+	b->fp = fp;
+	b->size = size;
+	b->eight_bit = eight_bit;
+	b->borrowed = true;
+}
+
+void
 msgbody_close(struct msgbody *b)
 {
-	if (b->fp != NULL)
+	if (b->fp != NULL && !b->borrowed)
 		fclose(b->fp);
 	b->fp = NULL;
+	b->borrowed = false;
 }

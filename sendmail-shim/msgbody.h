@@ -29,6 +29,7 @@ struct msgbody {
 	long long start;		/* where the body starts in fp (a queue
 					   file holds the header first) */
 	unsigned long long max;		/* msgbody_read()'s limit */
+	bool	borrowed;		/* fp is the caller's: not closed */
 };
 
 /*
@@ -48,6 +49,13 @@ int	msgbody_read(struct msgbody *b, const struct str *prefix, FILE *in,
 int	msgbody_reader(void *arg, char *buf, size_t cap, size_t *got,
 	    struct str *err);
 int	msgbody_rewind(struct msgbody *b);
+/*
+ * A body in a file someone else owns and closes (a queued message, whose
+ * file holds its lock): read from the start, size bytes.
+ */
+void	msgbody_borrow(struct msgbody *b, FILE *fp, unsigned long long size,
+	    bool eight_bit);
+/* Close the temporary file; a borrowed one is only let go. */
 void	msgbody_close(struct msgbody *b);
 
 #endif

@@ -251,17 +251,15 @@ static int
 privsep_env_update(const struct spool_env *old, struct spool_env *e,
     struct str *err)
 {
-	size_t i, k;
+	size_t i;
 
-	if (strcmp(old->sender, e->sender) != 0) {
+	if (strcmp(old->env.sender, e->env.sender) != 0) {
 		str_appendz(err, "a rewrite may not change the sender");
 		return SPOOL_EINVAL;
 	}
-	for (i = 0; i < e->nrcpts; i++) {
-		for (k = 0; k < old->nrcpts; k++)
-			if (strcmp(e->rcpts[i], old->rcpts[k]) == 0)
-				break;
-		if (k == old->nrcpts) {
+	for (i = 0; i < e->env.rcpts.n; i++) {
+		if (strvec_find(&old->env.rcpts, e->env.rcpts.v[i]) ==
+		    old->env.rcpts.n) {
 			str_appendz(err, "a rewrite may not add a recipient");
 			return SPOOL_EINVAL;
 		}
@@ -269,14 +267,11 @@ privsep_env_update(const struct spool_env *old, struct spool_env *e,
 	e->owner = old->owner;
 	e->created = old->created;
 	e->hdr_len = old->hdr_len;
-	e->size = old->size;
-	e->eight_bit = old->eight_bit;
-	e->smtputf8 = old->smtputf8;
-	e->dsn_notify = old->dsn_notify;
-	free(e->dsn_ret);
-	free(e->dsn_envid);
-	e->dsn_ret = old->dsn_ret ? xstrdup(old->dsn_ret) : NULL;
-	e->dsn_envid = old->dsn_envid ? xstrdup(old->dsn_envid) : NULL;
+	e->env.size = old->env.size;
+	e->env.eight_bit = old->env.eight_bit;
+	e->env.smtputf8 = old->env.smtputf8;
+	envelope_set_dsn(&e->env, old->env.dsn_notify, old->env.dsn_ret,
+	    old->env.dsn_envid);
 	return SPOOL_OK;
 }
 
@@ -342,28 +337,30 @@ privsep_do_list(struct privsep_server *sv, int *pass, uint32_t *hidden,
 {
 	struct str text = STR_INIT, lerr = STR_INIT;
 	struct spool_env e;
-	char **ids;
-	size_t n, i;
+	struct strvec ids = STRVEC_INIT;
+	size_t i;
 	int rc;
 
 	*hidden = 0;
-	if ((rc = spool_list(&sv->sp, &ids, &n, NULL, err)) != SPOOL_OK)
+	if ((rc = spool_list(&sv->sp, &ids, NULL, err)) != SPOOL_OK) {
+		strvec_free(&ids);
 		return rc;
-	for (i = 0; i < n; i++) {
+	}
+	for (i = 0; i < ids.n; i++) {
 		bool see = sv->all || sv->cfg->mailq_shows_all;
 
-		if (!see && spool_env_read(&sv->sp, ids[i], &e, &lerr) ==
+		if (!see && spool_env_read(&sv->sp, ids.v[i], &e, &lerr) ==
 		    SPOOL_OK) {
 			see = privsep_may_see(sv, &e);
 			spool_env_free(&e);
 		}
 		str_reset(&lerr);
 		if (see)
-			str_appendf(&text, "%s\n", ids[i]);
+			str_appendf(&text, "%s\n", ids.v[i]);
 		else
 			(*hidden)++;
 	}
-	spool_list_free(ids, n);
+	strvec_free(&ids);
 	if ((*pass = privsep_memfd(&text, err)) == -1)
 		rc = SPOOL_EIO;
 	str_free(&text);

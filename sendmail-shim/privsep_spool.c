@@ -117,7 +117,7 @@ privsep_spool_remove(struct spool *sp, const char *id, struct str *err)
 
 /* The helper's list: one id a line, each checked again here. */
 static int
-privsep_spool_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
+privsep_spool_list(struct spool *sp, struct strvec *ids, size_t *hidden,
     struct str *err)
 {
 	char *line = NULL;
@@ -136,10 +136,8 @@ privsep_spool_list(struct spool *sp, char ***ids, size_t *n, size_t *hidden,
 	while ((len = getline(&line, &cap, fp)) > 0) {
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
-		if (!spool_id_ok(line, NULL) || *n >= 1000000)
-			continue;
-		*ids = xreallocarray(*ids, *n + 1, sizeof(**ids));
-		(*ids)[(*n)++] = xstrdup(line);
+		if (spool_id_ok(line, NULL) && ids->n < 1000000)
+			strvec_push_dup(ids, line);
 	}
 	free(line);
 	fclose(fp);

@@ -39,10 +39,10 @@ queue_selected(const struct spool_env *e, const struct queue_filter *f,
 	   by a cron job must not close it. */
 	if (e->attempts == 0 && e->next_try > now)
 		return false;
-	if (!queue_contains(e->sender, f->sender))
+	if (!queue_contains(e->env.sender, f->sender))
 		return false;
-	for (i = 0; i < e->nrcpts && !rcpt; i++)
-		rcpt = queue_contains(e->rcpts[i], f->rcpt);
+	for (i = 0; i < e->env.rcpts.n && !rcpt; i++)
+		rcpt = queue_contains(e->env.rcpts.v[i], f->rcpt);
 	return rcpt;
 }
 
@@ -57,29 +57,22 @@ queue_open(const struct cfg *cfg, struct privsep *ps, struct spool *sp,
 	return SPOOL_OK;
 }
 
-/* The queued message as a struct submit, reading from the locked file. */
+/*
+ * The queued message as a struct submit: its envelope, and the locked
+ * file (header included) as the body, which stays the spool's.
+ */
 static int
 queue_load(const struct queue_env *qe, struct spool_msg *m,
     const struct spool_env *e, struct submit *s, struct submit_conn *conn,
     struct str *err)
 {
-	size_t i;
-
 	submit_init(s, qe->cfg, NULL, NULL, qe->hostname, qe->user);
 	str_setz(&s->queue_id, e->id);
-	s->sender = xstrdup(e->sender);
-	s->rcpts = xcalloc(e->nrcpts, sizeof(*s->rcpts));
-	for (i = 0; i < e->nrcpts; i++)
-		s->rcpts[s->nrcpts++] = xstrdup(e->rcpts[i]);
-	s->queued_message = true;
+	envelope_copy(&s->env, &e->env);
 	s->privsep = qe->privsep;
 	s->conn = conn;
 	s->trace = qe->trace;
 	s->trace_arg = qe->trace_arg;
-	s->smtputf8 = e->smtputf8;
-	s->dsn_notify = e->dsn_notify;
-	s->dsn_ret = e->dsn_ret;
-	s->dsn_envid = e->dsn_envid;
 	/* The header is parsed for notices only: the whole file, header
 	   included, is sent as it is. */
 	if (hdr_read(&s->hdr, m->fp, NULL, err) != HDR_OK &&
@@ -87,10 +80,8 @@ queue_load(const struct queue_env *qe, struct spool_msg *m,
 		str_appendz(err, " (queued message header)");
 		return -1;
 	}
-	s->body.fp = m->fp;
-	s->body.start = 0;
-	s->body.size = e->size;
-	s->body.eight_bit = e->eight_bit;
+	msgbody_borrow(&s->body, m->fp, e->env.size, e->env.eight_bit);
+	submit_mail_params(s, 0);
 	return 0;
 }
 
@@ -105,30 +96,26 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	struct str err = STR_INIT;
 	long long now = (long long)time(NULL);
 	bool expired, kept;
-	size_t i;
 
 	st->tried++;
 	if (queue_load(qe, m, e, &s, conn, &err) != 0) {
 		log_error("%s: %s", e->id, str_cstr(&err));
 		st->damaged++;
-		s.body.fp = NULL;
 		submit_free(&s);
 		str_free(&err);
 		return;
 	}
-	submit_deliver(&s, &r);
+	submit_deliver(&s, NULL, &r);
 	expired = now - e->created >= (long long)qe->cfg->max_age;
-	for (i = 0; i < e->nrcpts; i++)
-		free(e->rcpts[i]);
-	e->nrcpts = 0;
-	for (i = 0; i < r.env.nrcpts; i++)
-		if (submit_rcpt_state(&r, i) == SUBMIT_RCPT_DEFERRED && !expired)
-			spool_env_add_rcpt(e, r.env.rcpts[i].addr);
+	if (expired)
+		strvec_clear(&e->env.rcpts);
+	else
+		submit_keep_deferred(&r, &e->env);
 	memset(&n, 0, sizeof(n));
 	n.id = e->id;
-	n.sender = e->sender;
-	n.envid = e->dsn_envid;
-	n.dsn_notify = e->dsn_notify;
+	n.sender = e->env.sender;
+	n.envid = e->env.dsn_envid;
+	n.dsn_notify = e->env.dsn_notify;
 	n.arrival = e->created;
 	n.given_up = expired;
 	n.why = "given up after the message was in the queue longer than "
@@ -145,7 +132,6 @@ queue_one(const struct queue_env *qe, struct spool *sp, struct spool_msg *m,
 	else
 		st->bounced++;
 	submit_result_free(&r);
-	s.body.fp = NULL;	/* the spool owns the file */
 	submit_free(&s);
 	str_free(&err);
 }
@@ -159,23 +145,24 @@ queue_run(const struct queue_env *qe, const struct queue_filter *f,
 	struct spool_env e;
 	struct submit_conn conn;
 	struct str lerr = STR_INIT;
-	char **ids;
-	size_t n, i;
+	struct strvec ids = STRVEC_INIT;
+	size_t i;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	memset(&conn, 0, sizeof(conn));
 	if ((rc = queue_open(qe->cfg, qe->privsep, &sp, err)) != SPOOL_OK)
 		return spool_exitcode(rc);
-	if ((rc = spool_list(&sp, &ids, &n, NULL, err)) != SPOOL_OK) {
+	if ((rc = spool_list(&sp, &ids, NULL, err)) != SPOOL_OK) {
+		strvec_free(&ids);
 		spool_close(&sp);
 		return spool_exitcode(rc);
 	}
-	for (i = 0; i < n; i++) {
-		if (f->id != NULL && strcmp(f->id, ids[i]) != 0)
+	for (i = 0; i < ids.n; i++) {
+		if (f->id != NULL && strcmp(f->id, ids.v[i]) != 0)
 			continue;
 		str_reset(&lerr);
-		rc = spool_lock(&sp, ids[i], &m, &lerr);
+		rc = spool_lock(&sp, ids.v[i], &m, &lerr);
 		if (rc == SPOOL_EBUSY) {
 			st->busy++;
 			continue;
@@ -183,9 +170,9 @@ queue_run(const struct queue_env *qe, const struct queue_filter *f,
 		if (rc != SPOOL_OK)
 			continue;	/* delivered by someone else meanwhile,
 					   or not this caller's */
-		if (spool_env_read(&sp, ids[i], &e, &lerr) != SPOOL_OK) {
-			log_error("%s: damaged queue entry left alone: %s", ids[i],
-			    str_cstr(&lerr));
+		if (spool_env_read(&sp, ids.v[i], &e, &lerr) != SPOOL_OK) {
+			log_error("%s: damaged queue entry left alone: %s",
+			    ids.v[i], str_cstr(&lerr));
 			st->damaged++;
 		} else if (queue_selected(&e, f, (long long)time(NULL)))
 			queue_one(qe, &sp, &m, &e, &conn, st);
@@ -194,7 +181,7 @@ queue_run(const struct queue_env *qe, const struct queue_filter *f,
 	}
 	st->connections_reused = conn.reused;
 	submit_conn_close(&conn);
-	spool_list_free(ids, n);
+	strvec_free(&ids);
 	spool_close(&sp);
 	str_free(&lerr);
 	return EX_OK;
@@ -208,8 +195,8 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 	struct spool_env e;
 	struct str lerr = STR_INIT;
 	unsigned long long total = 0;
-	char **ids;
-	size_t n, i, k, shown = 0, hidden = 0;
+	struct strvec ids = STRVEC_INIT;
+	size_t i, k, shown = 0, hidden = 0;
 	struct stat stt;
 	int rc;
 
@@ -220,16 +207,17 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 	}
 	if ((rc = queue_open(cfg, ps, &sp, err)) != SPOOL_OK)
 		return spool_exitcode(rc);
-	if ((rc = spool_list(&sp, &ids, &n, &hidden, err)) != SPOOL_OK) {
+	if ((rc = spool_list(&sp, &ids, &hidden, err)) != SPOOL_OK) {
+		strvec_free(&ids);
 		spool_close(&sp);
 		return spool_exitcode(rc);
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < ids.n; i++) {
 		char when[64];
 		time_t t;
 
 		str_reset(&lerr);
-		if (spool_env_read(&sp, ids[i], &e, &lerr) != SPOOL_OK)
+		if (spool_env_read(&sp, ids.v[i], &e, &lerr) != SPOOL_OK)
 			continue;	/* gone meanwhile, or damaged */
 		if (shown++ == 0)
 			str_appendz(out, "-Queue ID-             --Size-- "
@@ -237,8 +225,8 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 		t = (time_t)e.created;
 		strftime(when, sizeof(when), "%a %b %e %H:%M:%S",
 		    localtime(&t));
-		str_appendf(out, "%-22s %8llu %s  %s\n", e.id, e.size, when,
-		    *e.sender ? e.sender : "MAILER-DAEMON");
+		str_appendf(out, "%-22s %8llu %s  %s\n", e.id, e.env.size, when,
+		    *e.env.sender ? e.env.sender : "MAILER-DAEMON");
 		if (e.last_error != NULL)
 			str_appendf(out, "%54s(%s)\n", "", e.last_error);
 		t = (time_t)e.next_try;
@@ -246,10 +234,10 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 		    localtime(&t));
 		str_appendf(out, "%54s(%u attempt%s; next %s)\n", "",
 		    e.attempts, e.attempts == 1 ? "" : "s", when);
-		for (k = 0; k < e.nrcpts; k++)
-			str_appendf(out, "%54s%s\n", "", e.rcpts[k]);
+		for (k = 0; k < e.env.rcpts.n; k++)
+			str_appendf(out, "%54s%s\n", "", e.env.rcpts.v[k]);
 		str_appendc(out, '\n');
-		total += e.size;
+		total += e.env.size;
 		spool_env_free(&e);
 	}
 	if (shown == 0)
@@ -262,7 +250,7 @@ queue_list(const struct cfg *cfg, struct privsep *ps, struct str *out,
 		str_appendf(out, "-- %zu more message%s of other users, not "
 		    "shown ([queue] mailq_shows_all)\n", hidden, hidden == 1 ?
 		    "" : "s");
-	spool_list_free(ids, n);
+	strvec_free(&ids);
 	spool_close(&sp);
 	str_free(&lerr);
 	return EX_OK;
@@ -323,20 +311,21 @@ queue_delete(const struct cfg *cfg, struct privsep *ps,
     const char *const *ids, size_t n, struct str *out, struct str *err)
 {
 	struct spool sp;
-	char **all = NULL;
-	size_t nall = 0, i, removed = 0;
+	struct strvec all = STRVEC_INIT;
+	size_t i, removed = 0;
 	int rc, code = EX_OK, one;
 	bool every = n == 1 && strcmp(ids[0], "ALL") == 0;
 
 	if ((rc = queue_open(cfg, ps, &sp, err)) != SPOOL_OK)
 		return spool_exitcode(rc);
 	if (every) {
-		if ((rc = spool_list(&sp, &all, &nall, NULL, err)) != SPOOL_OK) {
+		if ((rc = spool_list(&sp, &all, NULL, err)) != SPOOL_OK) {
+			strvec_free(&all);
 			spool_close(&sp);
 			return spool_exitcode(rc);
 		}
-		ids = (const char *const *)all;
-		n = nall;
+		ids = (const char *const *)all.v;
+		n = all.n;
 	}
 	for (i = 0; i < n; i++) {
 		one = queue_delete_one(&sp, ids[i], every, out, &removed);
@@ -345,7 +334,7 @@ queue_delete(const struct cfg *cfg, struct privsep *ps,
 	}
 	str_appendf(out, "Deleted: %zu message%s\n", removed, removed == 1 ?
 	    "" : "s");
-	spool_list_free(all, nall);
+	strvec_free(&all);
 	spool_close(&sp);
 	return code;
 }

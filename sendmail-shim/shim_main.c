@@ -338,8 +338,8 @@ shim_bs_deliver(void *arg, struct smtpin_txn *txn, struct smtp_reply *reply)
 	int rc;
 
 	shim_submit_init(sh, &s);
-	rc = submit_read_envelope(&s, txn->sender, txn->rcpts, txn->nrcpts,
-	    txn->data, &err);
+	rc = submit_read_envelope(&s, txn->env.sender, txn->env.rcpts.v,
+	    txn->env.rcpts.n, txn->data, &err);
 	if (rc != SUBMIT_OK) {
 		log_warning("%s: not sent: %s", str_cstr(&s.queue_id),
 		    str_cstr(&err));
@@ -401,7 +401,7 @@ shim_test_mail(struct shim *sh)
 		    "from <%s> to <%s>\n", str_cstr(&s.queue_id), relay->name,
 		    relay->host ? relay->host : "(no host)", relay->port,
 		    cfg_tls_name(relay->tls), relay->enabled ? "" :
-		    ", disabled", s.sender, s.rcpts[0]);
+		    ", disabled", s.env.sender, s.env.rcpts.v[0]);
 		rc = submit_send(&s, NULL, &err);
 		fputs(str_cstr(&err), stdout);
 		printf("result: %s through relay %s (exit status %d)\n", rc == 0 ?
@@ -674,7 +674,8 @@ main(int argc, char **argv)
 		break;
 	case SMOPT_DELETE:
 		rc = queue_delete(sh.cfg, sh.ps.fd != -1 ? &sh.ps : NULL,
-		    sh.opts.recipients.v, sh.opts.recipients.n, &dump, &err);
+		    (const char *const *)sh.opts.recipients.v,
+		    sh.opts.recipients.n, &dump, &err);
 		fputs(str_cstr(&dump), stdout);
 		if (err.len > 0)
 			shim_fail("%s", str_cstr(&err));

@@ -22,26 +22,6 @@ static const char smopt_with_arg[] = "ABbCdeFfhLMNOopRrTVX";
 /* Letters accepted without an argument. */
 static const char smopt_flags[] = "cGIimnqstUv";
 
-static void
-smopt_list_add(struct smopt_list *l, const char *s)
-{
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
-	l->v[l->n++] = s;
-}
-
-void
-smopt_list_free(struct smopt_list *l, bool owned)
-{
-	size_t i;
-
-	if (owned)
-		for (i = 0; i < l->n; i++)
-			free((char *)l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 void
 smopt_init(struct smopt *o)
 {
@@ -52,8 +32,8 @@ smopt_init(struct smopt *o)
 void
 smopt_free(struct smopt *o)
 {
-	smopt_list_free(&o->recipients, false);
-	smopt_list_free(&o->ignored, false);
+	strvec_free(&o->recipients);
+	strvec_free(&o->ignored);
 }
 
 static int
@@ -165,7 +145,7 @@ smopt_queue(struct smopt *o, const char *arg, char **ignored_word,
 	default:
 		if (arg[0] >= '0' && arg[0] <= '9') {
 			/* A run interval: we run once; cron or a timer repeats. */
-			smopt_list_add(&o->ignored, *ignored_word);
+			strvec_push_dup(&o->ignored, *ignored_word);
 			return SMOPT_OK;
 		}
 		return smopt_usage(err, "-q%s: unknown queue option", arg);
@@ -211,7 +191,7 @@ smopt_apply(struct smopt *o, int c, const char *arg, char **word,
 		if (strcmp(arg, "i") == 0)
 			o->ignore_dots = true;
 		else
-			smopt_list_add(&o->ignored, *word);
+			strvec_push_dup(&o->ignored, *word);
 		return SMOPT_OK;
 	case 'R':
 		if (strcasecmp(arg, "full") != 0 && strcasecmp(arg, "hdrs") != 0)
@@ -235,7 +215,7 @@ smopt_apply(struct smopt *o, int c, const char *arg, char **word,
 		return SMOPT_OK;
 	default:
 		/* A, c, d, e, G, h, L, M, m, n, O, p, s, T, U: compatibility. */
-		smopt_list_add(&o->ignored, *word);
+		strvec_push_dup(&o->ignored, *word);
 		return SMOPT_OK;
 	}
 }
@@ -360,7 +340,7 @@ smopt_parse(struct smopt *o, int argc, char **argv, struct str *err)
 		if (argv[i][0] == '-')
 			return smopt_usage(err, "'%s' after the recipients: "
 			    "options must come first", argv[i]);
-		smopt_list_add(&o->recipients, argv[i]);
+		strvec_push_dup(&o->recipients, argv[i]);
 	}
 	if (o->mode == SMOPT_DELIVER && o->recipients.n == 0 &&
 	    !o->from_headers)
@@ -389,7 +369,7 @@ smopt_parse(struct smopt *o, int argc, char **argv, struct str *err)
 
 void
 smopt_split_recipients(const struct smopt *o, int separator,
-    struct smopt_list *out)
+    struct strvec *out)
 {
 	struct str item = STR_INIT;
 	size_t i;
@@ -406,7 +386,7 @@ smopt_split_recipients(const struct smopt *o, int separator,
 			if (split) {
 				str_trim(&item);
 				if (item.len > 0)
-					smopt_list_add(out, str_detach(&item));
+					strvec_push(out, str_detach(&item));
 				str_reset(&item);
 				if (c == '\0')
 					break;

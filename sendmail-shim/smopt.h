@@ -16,8 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "smtp_client.h"	/* SMTP_NOTIFY_*, the bits of -N */
+#include "envelope.h"	/* SMTP_NOTIFY_*, the bits of -N */
 #include "str.h"
+#include "strvec.h"
 
 enum smopt_mode {
 	SMOPT_DELIVER,		/* -bm, the default: read a message, send it */
@@ -38,11 +39,6 @@ enum smopt_mode {
 enum { SMOPT_OK = 0, SMOPT_EUSAGE };
 
 
-struct smopt_list {
-	const char **v;
-	size_t	n;
-};
-
 struct smopt {
 	enum smopt_mode mode;
 	bool	from_headers;	/* -t */
@@ -62,9 +58,9 @@ struct smopt {
 	const char *queue_id;	/* -qI */
 	const char *queue_rcpt;	/* -qR */
 	const char *queue_sender;	/* -qS */
-	struct smopt_list recipients;	/* operands, not yet split (queue
+	struct strvec recipients;	/* operands, not yet split (queue
 					   ids with --delete) */
-	struct smopt_list ignored;	/* compatibility options, as given */
+	struct strvec ignored;		/* compatibility options, as given */
 };
 
 void	smopt_init(struct smopt *o);
@@ -73,11 +69,10 @@ void	smopt_free(struct smopt *o);
 /*
  * Split recipient operands on ",", ";" and the configured extra separator
  * (0 for none), outside quotes, angle brackets and comments, into trimmed,
- * non-empty, allocated items appended to out; free with smopt_list_free().
+ * non-empty items appended to out.
  */
 void	smopt_split_recipients(const struct smopt *o, int separator,
-	    struct smopt_list *out);
-void	smopt_list_free(struct smopt_list *l, bool owned);
+	    struct strvec *out);
 int	smopt_exitcode(int rc);
 
 #endif

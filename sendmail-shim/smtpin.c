@@ -51,15 +51,10 @@ smtpin_send(struct smtpin *s, const struct smtp_reply *r)
 static void
 smtpin_reset(struct smtpin *s)
 {
-	size_t i;
-
-	free(s->txn.sender);
-	for (i = 0; i < s->txn.nrcpts; i++)
-		free(s->txn.rcpts[i]);
-	free(s->txn.rcpts);
+	envelope_free(&s->txn.env);
 	if (s->txn.data != NULL)
 		fclose(s->txn.data);
-	memset(&s->txn, 0, sizeof(s->txn));
+	s->txn.data = NULL;
 	s->have_mail = 0;
 }
 
@@ -91,7 +86,7 @@ smtpin_getline(struct smtpin *s, size_t max)
  * Returns NULL on a syntax error.
  */
 static char *
-smtpin_path(const char *args, const char *prefix, int *eight_bit)
+smtpin_path(const char *args, const char *prefix, bool *eight_bit)
 {
 	size_t plen = strlen(prefix), n;
 	const char *p, *end;
@@ -117,7 +112,7 @@ smtpin_path(const char *args, const char *prefix, int *eight_bit)
 	if (*end != '\0' && *end != ' ')
 		return NULL;
 	if (eight_bit != NULL && strcasestr(end, "BODY=8BITMIME") != NULL)
-		*eight_bit = 1;
+		*eight_bit = true;
 	/* A source route "@a,@b:user@host" is reduced to its mailbox. */
 	if (n > 0 && p[0] == '@') {
 		const char *colon = memchr(p, ':', n);
@@ -264,9 +259,11 @@ smtpin_command(struct smtpin *s, smtpin_deliver_fn deliver, void *arg,
 	if (VERB("MAIL")) {
 		if (s->have_mail)
 			return smtpin_reply(s, 503, "5.5.1", "Nested MAIL command");
-		if ((path = smtpin_path(args, "FROM:", &s->txn.eight_bit)) == NULL)
+		if ((path = smtpin_path(args, "FROM:", &s->txn.env.eight_bit)) ==
+		    NULL)
 			return smtpin_reply(s, 501, "5.5.4", "Syntax: MAIL FROM:<address>");
-		s->txn.sender = path;
+		envelope_set_sender(&s->txn.env, path);
+		free(path);
 		s->have_mail = 1;
 		return smtpin_reply(s, 250, "2.1.0", "Ok");
 	}
@@ -277,17 +274,15 @@ smtpin_command(struct smtpin *s, smtpin_deliver_fn deliver, void *arg,
 			free(path);
 			return smtpin_reply(s, 501, "5.5.4", "Syntax: RCPT TO:<address>");
 		}
-		if (s->txn.nrcpts >= SMTPIN_MAX_RCPTS) {
+		if (s->txn.env.rcpts.n >= SMTPIN_MAX_RCPTS) {
 			free(path);
 			return smtpin_reply(s, 452, "4.5.3", "Too many recipients");
 		}
-		s->txn.rcpts = xreallocarray(s->txn.rcpts, s->txn.nrcpts + 1,
-		    sizeof(*s->txn.rcpts));
-		s->txn.rcpts[s->txn.nrcpts++] = path;
+		strvec_push(&s->txn.env.rcpts, path);
 		return smtpin_reply(s, 250, "2.1.5", "Ok");
 	}
 	if (VERB("DATA")) {
-		if (!s->have_mail || s->txn.nrcpts == 0)
+		if (!s->have_mail || s->txn.env.rcpts.n == 0)
 			return smtpin_reply(s, 503, "5.5.1", s->have_mail ?
 			    "Need RCPT before DATA" : "Need MAIL before DATA");
 		if (smtpin_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>") != 0)

@@ -24,18 +24,18 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "envelope.h"
 #include "smtp_reply.h"
 
 #define SMTPIN_MAX_CMD		4096
 #define SMTPIN_MAX_RCPTS	1000
 
 struct smtpin_txn {
-	char   *sender;		/* MAIL FROM path without <>; "" for <> */
-	char  **rcpts;		/* RCPT TO paths without <> */
-	size_t	nrcpts;
+	/* sender: the MAIL FROM path without <> ("" for <>); rcpts: the
+	   RCPT TO paths without <>; eight_bit: BODY=8BITMIME was given */
+	struct envelope env;
 	FILE   *data;		/* the message, rewound; CR LF made LF, bare
 				   CR and bare LF kept */
-	int	eight_bit;	/* BODY=8BITMIME was given */
 };
 
 /*

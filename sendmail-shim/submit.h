@@ -50,6 +50,7 @@
 #include "msgbody.h"
 #include "smopt.h"
 #include "smtp_client.h"
+#include "strvec.h"
 
 /*
  * A connection kept open between messages (the queue runner): the next
@@ -74,12 +75,14 @@ struct submit_conn {
 	const char *pfile, *pcmd;
 };
 
-/* What one delivery attempt did, per recipient (env.rcpts[i].reply). */
+/* What one delivery attempt did, per recipient (replies[i]). */
 struct submit_result {
 	enum smtp_status st;
 	struct smtp_result res;
 	const struct cfg_relay *relay;	/* the last relay tried, or NULL */
-	struct smtp_envelope env;
+	const struct envelope *env;	/* what was sent: the submission's */
+	struct smtp_reply *replies;	/* RCPT reply of env->rcpts.v[i] */
+	size_t	nreplies;
 };
 
 /* Per recipient after an attempt. */
@@ -97,21 +100,19 @@ struct submit {
 	struct str queue_id;
 	struct hdr_block hdr;
 	struct msgbody body;
-	char   *sender;			/* "" for the null sender */
-	char  **rcpts;
-	size_t	nrcpts;
+	/*
+	 * Sender ("" for the null sender), recipients (bare, each once), and
+	 * -N, -R and -V from opts; BODY=8BITMIME and SIZE once
+	 * submit_mail_params() has seen the header that is sent.
+	 */
+	struct envelope env;
 	/* The Bcc addresses (bare) taken out of the header: bulk_copies
 	   must still know them for copies (lib/policy.h). */
-	char  **bcc;
-	size_t	nbcc;
-	bool	smtputf8;
+	struct strvec bcc;
 	const char *only_relay;		/* try this relay alone, enabled
 					   or not: --test-mail */
 	bool	test_mail;		/* --test-mail: no queue, no notice */
 	struct submit_conn *conn;	/* keep connections open, or NULL */
-	bool	queued_message;		/* from the queue: no policy, no spool */
-	unsigned dsn_notify;		/* from the queue's envelope */
-	const char *dsn_ret, *dsn_envid;
 	smtp_trace_fn trace;		/* -v transcript, or NULL */
 	void   *trace_arg;
 	/* The setgid shim without its group: secrets, the queue, the
@@ -141,6 +142,14 @@ int	submit_read(struct submit *s, FILE *in, struct str *err);
 int	submit_read_envelope(struct submit *s, const char *sender,
 	    char *const *rcpts, size_t nrcpts, FILE *in, struct str *err);
 /*
+ * What MAIL FROM announces, from the message as it is sent: BODY=8BITMIME
+ * when the body or the header has 8-bit bytes, unless -B said which; SIZE
+ * the header's header_len bytes (0 when the body file holds the header,
+ * as a queued one does) and the body's.  Once the header is final: after
+ * the policy, or for a message from the queue.
+ */
+void	submit_mail_params(struct submit *s, size_t header_len);
+/*
  * Send.  Returns a <sysexits.h> status: 0 sent (even with some recipients
  * refused, who are named in err), 75 temporary, 77 AUTH refused, 67 every
  * recipient refused, 69 other permanent refusal.  *reply gets a one-line
@@ -168,11 +177,14 @@ int	submit_test_relay(const struct cfg *cfg, const char *name,
 	    const struct cfg_relay **out, struct str *err);
 
 /*
- * submit_relay.c: try the relays once, without policy or queue: what the
- * queue runner does for a queued message.  Logs one line.  r must be
- * freed with submit_result_free().
+ * submit_relay.c: try the relays once with s->env, without policy or
+ * queue: what the queue runner does for a queued message.  header is sent
+ * before s->body; NULL when the body file holds it (a queued message).
+ * Logs one line.  r refers to s->env and must be freed with
+ * submit_result_free() before s is.
  */
-void	submit_deliver(struct submit *s, struct submit_result *r);
+void	submit_deliver(struct submit *s, const struct str *header,
+	    struct submit_result *r);
 void	submit_conn_close(struct submit_conn *c);
 /*
  * The relays submit_deliver() tries, in file order: the next one for s
@@ -195,6 +207,10 @@ enum submit_rcpt_state submit_rcpt_state(const struct submit_result *r,
    own RCPT reply, or the refusal of the whole message after it. */
 const struct smtp_reply *submit_rcpt_reply(const struct submit_result *r,
 	    size_t i);
+/* Make env's recipients those of r that are SUBMIT_RCPT_DEFERRED: what
+   stays in the queue after the attempt. */
+void	submit_keep_deferred(const struct submit_result *r,
+	    struct envelope *env);
 
 /*
  * The message that r is about, for a notice: its queue id, envelope

@@ -126,7 +126,7 @@ submit_notice(const struct submit *s, const struct submit_result *r,
 	struct str rs = STR_INIT;
 	size_t i, k = 0;
 
-	for (i = 0; i < r->env.nrcpts; i++) {
+	for (i = 0; i < r->nreplies; i++) {
 		const struct smtp_reply *reply = submit_rcpt_reply(r, i);
 		enum submit_rcpt_state st = submit_rcpt_state(r, i);
 
@@ -141,7 +141,7 @@ submit_notice(const struct submit *s, const struct submit_result *r,
 		if (n->given_up && n->why != NULL)
 			str_appendf(&rs, " (%s)", n->why);
 		rc = xreallocarray(rc, k + 1, sizeof(*rc));
-		rc[k].addr = r->env.rcpts[i].addr;
+		rc[k].addr = r->env->rcpts.v[i];
 		rc[k].reply = reply->code != 0 ? reply : NULL;
 		rc[k++].why = str_detach(&rs);
 	}

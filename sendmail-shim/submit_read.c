@@ -27,28 +27,33 @@ submit_init(struct submit *s, const struct cfg *cfg, const struct smopt *opts,
 	str_init(&s->queue_id);
 	ids_queue_id(&s->queue_id);
 	hdr_init(&s->hdr);
+	envelope_init(&s->env);
+	strvec_init(&s->bcc);
+	if (opts != NULL)
+		envelope_set_dsn(&s->env, opts->dsn_notify, opts->dsn_ret,
+		    opts->dsn_envid);
 }
 
 void
 submit_free(struct submit *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->nrcpts; i++)
-		free(s->rcpts[i]);
-	free(s->rcpts);
-	for (i = 0; i < s->nbcc; i++)
-		free(s->bcc[i]);
-	free(s->bcc);
-	s->bcc = NULL;
-	s->nbcc = 0;
-	free(s->sender);
+	envelope_free(&s->env);
+	strvec_free(&s->bcc);
 	hdr_free(&s->hdr);
 	msgbody_close(&s->body);
 	str_free(&s->queue_id);
-	s->rcpts = NULL;
-	s->nrcpts = 0;
-	s->sender = NULL;
+}
+
+void
+submit_mail_params(struct submit *s, size_t header_len)
+{
+	const struct smopt *o = s->opts;
+
+	s->env.eight_bit = s->body.eight_bit ||
+	    (s->hdr.flags & HDR_F_8BIT) != 0;
+	if (o != NULL && o->body_type != NULL)
+		s->env.eight_bit = strcasecmp(o->body_type, "8BITMIME") == 0;
+	s->env.size = header_len + s->body.size;
 }
 
 /* "local@domain" of a parsed address, quoting the local part if needed. */
@@ -69,30 +74,25 @@ submit_bare(const struct addr *a, struct str *out)
 static void
 submit_push_rcpt(struct submit *s, const char *addr)
 {
-	size_t i;
-
-	for (i = 0; i < s->nrcpts; i++)
-		if (strcasecmp(s->rcpts[i], addr) == 0)
-			return;		/* one copy per recipient */
-	s->rcpts = xreallocarray(s->rcpts, s->nrcpts + 1, sizeof(*s->rcpts));
-	s->rcpts[s->nrcpts++] = xstrdup(addr);
+	if (!strvec_push_unique_case(&s->env.rcpts, addr))
+		return;		/* one copy per recipient */
 	if (str_has_8bit(addr, strlen(addr)))
-		s->smtputf8 = true;
+		s->env.smtputf8 = true;
 }
 
 /*
  * Resolve one address as written (a bare name, an address, or a mailbox
  * with display name) to envelope form, through the aliases and domain.
- * Appends the results to *out / *nout (allocated).
+ * Appends the results to out.
  */
 static int
-submit_resolve(struct submit *s, const char *text, char ***out, size_t *nout,
+submit_resolve(struct submit *s, const char *text, struct strvec *out,
     int depth, struct str *err)
 {
 	struct addr a;
 	struct str bare = STR_INIT, perr = STR_INIT;
-	char **names = NULL;
-	size_t nnames = 0, i;
+	struct strvec names = STRVEC_INIT;
+	size_t i;
 	int rc = SUBMIT_OK;
 
 	addr_init(&a);
@@ -106,25 +106,22 @@ submit_resolve(struct submit *s, const char *text, char ***out, size_t *nout,
 	}
 	if (a.domain.len > 0) {
 		submit_bare(&a, &bare);
-		*out = xreallocarray(*out, *nout + 1, sizeof(**out));
-		(*out)[(*nout)++] = str_detach(&bare);
+		strvec_push(out, str_detach(&bare));
 		goto out;
 	}
 	/* A local name: aliases, then the domain. */
 	if (depth > 0 || aliases_resolve(s->aliases, str_cstr(&a.local),
-	    s->domain, &names, &nnames, err) != ALIASES_OK) {
+	    s->domain, &names, err) != ALIASES_OK) {
 		if (depth > 0)
 			str_appendf(err, "alias target '%s' has no domain",
 			    text);
 		rc = SUBMIT_ENOUSER;
 		goto out;
 	}
-	for (i = 0; i < nnames && rc == SUBMIT_OK; i++)
-		rc = submit_resolve(s, names[i], out, nout, depth + 1, err);
+	for (i = 0; i < names.n && rc == SUBMIT_OK; i++)
+		rc = submit_resolve(s, names.v[i], out, depth + 1, err);
 out:
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
+	strvec_free(&names);
 	addr_free(&a);
 	str_free(&bare);
 	str_free(&perr);
@@ -134,17 +131,14 @@ out:
 static int
 submit_add_rcpt(struct submit *s, const char *text, struct str *err)
 {
-	char **list = NULL;
-	size_t n = 0, i;
+	struct strvec list = STRVEC_INIT;
+	size_t i;
 	int rc;
 
-	rc = submit_resolve(s, text, &list, &n, 0, err);
-	for (i = 0; i < n; i++) {
-		if (rc == SUBMIT_OK)
-			submit_push_rcpt(s, list[i]);
-		free(list[i]);
-	}
-	free(list);
+	rc = submit_resolve(s, text, &list, 0, err);
+	for (i = 0; i < list.n && rc == SUBMIT_OK; i++)
+		submit_push_rcpt(s, list.v[i]);
+	strvec_free(&list);
 	return rc;
 }
 
@@ -235,12 +229,12 @@ submit_separators(struct submit *s)
 static int
 submit_sender(struct submit *s, const char *given, struct str *err)
 {
-	char **list = NULL;
-	size_t n = 0, i;
+	struct strvec list = STRVEC_INIT;
 	int rc = SUBMIT_OK;
 
 	if (given != NULL && (given[0] == '\0' || strcmp(given, "<>") == 0)) {
-		s->sender = xstrdup("");	/* bounces: the null sender */
+		/* bounces: the null sender */
+		envelope_set_sender(&s->env, "");
 		return SUBMIT_OK;
 	}
 	if (given == NULL)
@@ -249,26 +243,25 @@ submit_sender(struct submit *s, const char *given, struct str *err)
 		struct str d = STR_INIT;
 
 		str_appendf(&d, "%s@%s", s->user, s->hostname);
-		s->sender = str_detach(&d);
+		envelope_set_sender(&s->env, str_cstr(&d));
+		str_free(&d);
 		return SUBMIT_OK;
 	}
 	/* "<a@b>" as some callers pass it: take what is inside. */
 	if (given[0] == '<' && given[strlen(given) - 1] == '>') {
 		char *inner = xstrndup(given + 1, strlen(given) - 2);
 
-		rc = submit_resolve(s, inner, &list, &n, 0, err);
+		rc = submit_resolve(s, inner, &list, 0, err);
 		free(inner);
 	} else {
-		rc = submit_resolve(s, given, &list, &n, 0, err);
+		rc = submit_resolve(s, given, &list, 0, err);
 	}
-	if (rc == SUBMIT_OK && n > 0)
-		s->sender = xstrdup(list[0]);
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-	if (rc == SUBMIT_OK && s->sender != NULL &&
-	    str_has_8bit(s->sender, strlen(s->sender)))
-		s->smtputf8 = true;
+	if (rc == SUBMIT_OK && list.n > 0)
+		envelope_set_sender(&s->env, list.v[0]);
+	strvec_free(&list);
+	if (rc == SUBMIT_OK && s->env.sender != NULL &&
+	    str_has_8bit(s->env.sender, strlen(s->env.sender)))
+		s->env.smtputf8 = true;
 	if (rc != SUBMIT_OK)
 		str_appendz(err, " (the envelope sender)");
 	return rc;
@@ -313,9 +306,8 @@ submit_sender_from_header(struct submit *s)
 			}
 	if (bare.len > 0) {
 		if (str_has_8bit(bare.data, bare.len))
-			s->smtputf8 = true;
-		free(s->sender);
-		s->sender = str_detach(&bare);
+			s->env.smtputf8 = true;
+		envelope_set_sender(&s->env, str_cstr(&bare));
 	}
 out:
 	addr_list_free(&l);
@@ -334,7 +326,8 @@ submit_make_from(struct submit *s, struct str *err)
 	addr_init(&a);
 	if ((o != NULL && (o->fullname != NULL || o->sender != NULL)) ||
 	    s->cfg->from == NULL) {
-		const char *who = s->sender && *s->sender ? s->sender : NULL;
+		const char *who = s->env.sender && *s->env.sender ?
+		    s->env.sender : NULL;
 		struct str fallback = STR_INIT;
 
 		if (who == NULL) {
@@ -434,9 +427,7 @@ submit_keep_bcc(struct submit *s)
 					continue;
 				str_reset(&bare);
 				submit_bare(&l.v[j], &bare);
-				s->bcc = xreallocarray(s->bcc, s->nbcc + 1,
-				    sizeof(*s->bcc));
-				s->bcc[s->nbcc++] = str_detach(&bare);
+				strvec_push(&s->bcc, str_detach(&bare));
 			}
 		addr_list_free(&l);
 	}
@@ -531,7 +522,7 @@ int
 submit_read(struct submit *s, FILE *in, struct str *err)
 {
 	const struct smopt *o = s->opts;
-	struct smopt_list items = { NULL, 0 };
+	struct strvec items = STRVEC_INIT;
 	size_t i;
 	int rc;
 
@@ -543,12 +534,12 @@ submit_read(struct submit *s, FILE *in, struct str *err)
 	smopt_split_recipients(o, s->cfg->address_separator, &items);
 	for (i = 0; i < items.n && rc == SUBMIT_OK; i++)
 		rc = submit_add_rcpt(s, items.v[i], err);
-	smopt_list_free(&items, true);
+	strvec_free(&items);
 	if (rc == SUBMIT_OK && o->from_headers)
 		rc = submit_header_rcpts(s, err);
 	if (rc != SUBMIT_OK)
 		return rc;
-	if (s->nrcpts == 0) {
+	if (s->env.rcpts.n == 0) {
 		str_appendz(err, o->from_headers ? "no recipients: the To, "
 		    "Cc and Bcc headers name nobody" : "no recipients given");
 		return SUBMIT_EUSAGE;

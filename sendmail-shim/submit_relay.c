@@ -25,7 +25,7 @@ submit_account(const struct submit *s, const struct cfg_relay *r)
 {
 	size_t i, j;
 
-	if (s->sender == NULL || *s->sender == '\0')
+	if (s->env.sender == NULL || *s->env.sender == '\0')
 		return NULL;
 	for (i = 0; i < s->cfg->naccounts; i++) {
 		const struct cfg_account *a = &s->cfg->accounts[i];
@@ -33,7 +33,7 @@ submit_account(const struct submit *s, const struct cfg_relay *r)
 		if (a->relay_ptr != r)
 			continue;
 		for (j = 0; j < a->senders.n; j++)
-			if (strcasecmp(a->senders.v[j], s->sender) == 0)
+			if (strcasecmp(a->senders.v[j], s->env.sender) == 0)
 				return a;
 	}
 	return NULL;
@@ -194,7 +194,7 @@ submit_login(struct submit *s, const struct cfg_relay *r,
  */
 static enum smtp_status
 submit_try(struct submit *s, const struct cfg_relay *r,
-    struct smtp_envelope *env, const struct str *header,
+    struct smtp_reply *replies, const struct str *header,
     struct smtp_result *res)
 {
 	struct submit_conn local, *c = s->conn ? s->conn : &local;
@@ -269,8 +269,8 @@ send:
 	c->c.trace = s->trace;
 	c->c.trace_arg = s->trace_arg;
 	msgbody_rewind(&s->body);
-	st = smtp_client_send(&c->c, env, header, msgbody_reader, &s->body,
-	    res);
+	st = smtp_client_send(&c->c, &s->env, replies, header, msgbody_reader,
+	    &s->body, res);
 	if (c->c.nul_dropped > 0)
 		log_warning("%s: %llu NUL bytes dropped from the message",
 		    str_cstr(&s->queue_id), c->c.nul_dropped);
@@ -299,9 +299,9 @@ submit_log(const struct submit *s, const struct cfg_relay *r,
 	size_t i;
 
 	str_appendf(&line, "%s: from=<%s>, nrcpt=%zu, to=<", str_cstr(&s->queue_id),
-	    s->sender, s->nrcpts);
-	for (i = 0; i < s->nrcpts; i++)
-		str_appendf(&line, "%s%s", i ? ">,<" : "", s->rcpts[i]);
+	    s->env.sender, s->env.rcpts.n);
+	for (i = 0; i < s->env.rcpts.n; i++)
+		str_appendf(&line, "%s%s", i ? ">,<" : "", s->env.rcpts.v[i]);
 	str_appendf(&line, ">, relay=%s, delay=%.2f, status=%s (%s)",
 	    r ? r->name : "none", delay, submit_status_word(st),
 	    str_cstr(&res->text));
@@ -328,8 +328,8 @@ submit_next_relay(const struct submit *s, const struct cfg_relay *after)
 	/* Mail from the null sender is our notices (and bounces like
 	   them): [general] error_relay, when set, is their only relay,
 	   enabled or not, on the first attempt and from the queue alike. */
-	if (s->only_relay == NULL && s->sender != NULL && *s->sender == '\0' &&
-	    s->cfg->error_relay_ptr != NULL)
+	if (s->only_relay == NULL && s->env.sender != NULL &&
+	    *s->env.sender == '\0' && s->cfg->error_relay_ptr != NULL)
 		only = s->cfg->error_relay_ptr;
 	for (; i < s->cfg->nrelays; i++) {
 		const struct cfg_relay *rl = &s->cfg->relays[i];
@@ -349,41 +349,22 @@ submit_fallback(const struct cfg_relay *r, enum smtp_status st)
 }
 
 void
-submit_deliver(struct submit *s, struct submit_result *r)
+submit_deliver(struct submit *s, const struct str *header,
+    struct submit_result *r)
 {
-	struct str header = STR_INIT, first_err = STR_INIT;
+	struct str first_err = STR_INIT;
 	const struct cfg_relay *first = NULL;	/* the first that failed */
 	enum smtp_status st = SMTP_TEMP;
-	struct smtp_envelope *env = &r->env;
 	const struct cfg_relay *rl;
 	double t0 = submit_now();
 	size_t i, k, tried = 0;
 
 	memset(r, 0, sizeof(*r));
-	env->sender = s->sender;
-	env->nrcpts = s->nrcpts;
-	env->rcpts = xcalloc(s->nrcpts, sizeof(*env->rcpts));
-	for (i = 0; i < s->nrcpts; i++) {
-		env->rcpts[i].addr = s->rcpts[i];
-		smtp_reply_init(&env->rcpts[i].reply);
-	}
-	env->dsn_notify = s->dsn_notify;
-	env->dsn_ret = s->dsn_ret;
-	env->dsn_envid = s->dsn_envid;
-	if (s->opts != NULL && !s->queued_message) {
-		env->dsn_notify = s->opts->dsn_notify;
-		env->dsn_ret = s->opts->dsn_ret;
-		env->dsn_envid = s->opts->dsn_envid;
-	}
-	env->eight_bit = s->body.eight_bit || (s->hdr.flags & HDR_F_8BIT) != 0;
-	if (s->opts != NULL && s->opts->body_type != NULL)
-		env->eight_bit = strcasecmp(s->opts->body_type, "8BITMIME") == 0;
-	env->smtputf8 = s->smtputf8;
-	if (!s->queued_message) {
-		hdr_write(&s->hdr, &header);
-		hdr_write_separator(&s->hdr, &header);
-	}
-	env->size = header.len + s->body.size;
+	r->env = &s->env;
+	r->nreplies = s->env.rcpts.n;
+	r->replies = xcalloc(r->nreplies, sizeof(*r->replies));
+	for (i = 0; i < r->nreplies; i++)
+		smtp_reply_init(&r->replies[i]);
 	smtp_result_init(&r->res);
 	str_setz(&r->res.text, s->only_relay != NULL ? "no relay of that name "
 	    "in the configuration" : "no relay is enabled in the configuration");
@@ -392,12 +373,12 @@ submit_deliver(struct submit *s, struct submit_result *r)
 		if (tried > 0) {
 			log_info("%s: falling back to relay %s",
 			    str_cstr(&s->queue_id), rl->name);
-			for (k = 0; k < env->nrcpts; k++)
-				smtp_reply_reset(&env->rcpts[k].reply);
+			for (k = 0; k < r->nreplies; k++)
+				smtp_reply_reset(&r->replies[k]);
 		}
 		tried++;
 		r->relay = rl;
-		st = submit_try(s, rl, env, &header, &r->res);
+		st = submit_try(s, rl, r->replies, header, &r->res);
 		if (!submit_fallback(rl, st))
 			break;
 		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), rl->name,
@@ -419,5 +400,4 @@ submit_deliver(struct submit *s, struct submit_result *r)
 		    "failed: %s", str_cstr(&s->queue_id), r->relay->name,
 		    first->name, str_cstr(&first_err));
 	str_free(&first_err);
-	str_free(&header);
 }

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 
@@ -20,12 +19,6 @@
 #include "privsep.h"
 #include "spool.h"
 #include "submit.h"
-
-static bool
-submit_esc(const struct smtp_reply *r, int c, int s, int d)
-{
-	return r->esc_class == c && r->esc_subject == s && r->esc_detail == d;
-}
 
 /* "hint: ..." on a line of its own, when lib/hint has one. */
 static void
@@ -63,7 +56,7 @@ submit_outcome(const struct smtp_result *res, enum smtp_status st,
 		return code;
 	if (st == SMTP_SENT)
 		smtp_reply_make(reply, 250, "2.0.0", "Ok: sent");
-	else if (st == SMTP_PERM && submit_esc(&res->reply, 5, 3, 4))
+	else if (st == SMTP_PERM && smtp_reply_esc_is(&res->reply, 5, 3, 4))
 		/* Too big for the relay: the client may split or shrink it. */
 		smtp_reply_make(reply, 552, "5.3.4", "Refused: %.900s",
 		    str_cstr(&res->text));
@@ -123,19 +116,13 @@ submit_policy(struct submit *s, struct smtp_reply *reply, struct str *err)
 	int code = -1;
 
 	memset(&pm, 0, sizeof(pm));
-	pm.bcc = s->bcc;
-	pm.nbcc = s->nbcc;
+	pm.env = &s->env;
+	pm.bcc = &s->bcc;
 	pm.bulk = &bulk;
-	pm.sender = s->sender;
-	pm.rcpts = s->rcpts;
-	pm.nrcpts = s->nrcpts;
 	pm.hdr = &s->hdr;
 	pm.login = NULL;
 	policy_result_init(&res);
 	policy_run(s->cfg, &pm, &res);
-	s->sender = pm.sender;
-	s->rcpts = pm.rcpts;
-	s->nrcpts = pm.nrcpts;
 	if (res.actions.len > 0)
 		log_info("%s: policy: %s", str_cstr(&s->queue_id),
 		    str_cstr(&res.actions));
@@ -148,13 +135,10 @@ submit_policy(struct submit *s, struct smtp_reply *reply, struct str *err)
 		code = res.verdict == POLICY_REJECT ? EX_UNAVAILABLE :
 		    EX_TEMPFAIL;
 		if (reply != NULL) {
-			char esc[16];
+			char esc[SMTP_REPLY_ESC_SIZE];
 
-			snprintf(esc, sizeof(esc), "%d.%d.%d",
-			    res.reply.esc_class, res.reply.esc_subject,
-			    res.reply.esc_detail);
 			smtp_reply_make(reply, res.reply.code,
-			    res.reply.esc_class ? esc : NULL, "%s",
+			    smtp_reply_esc(&res.reply, esc) ? esc : NULL, "%s",
 			    str_cstr(&res.reply.text));
 		}
 		break;
@@ -178,9 +162,9 @@ submit_result_free(struct submit_result *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->env.nrcpts; i++)
-		smtp_reply_free(&r->env.rcpts[i].reply);
-	free(r->env.rcpts);
+	for (i = 0; i < r->nreplies; i++)
+		smtp_reply_free(&r->replies[i]);
+	free(r->replies);
 	smtp_result_free(&r->res);
 	memset(r, 0, sizeof(*r));
 }
@@ -188,7 +172,7 @@ submit_result_free(struct submit_result *r)
 enum submit_rcpt_state
 submit_rcpt_state(const struct submit_result *r, size_t i)
 {
-	const struct smtp_reply *rr = &r->env.rcpts[i].reply;
+	const struct smtp_reply *rr = &r->replies[i];
 
 	if (r->st == SMTP_SENT && smtp_reply_ok(rr))
 		return SUBMIT_RCPT_SENT;
@@ -203,7 +187,7 @@ submit_rcpt_state(const struct submit_result *r, size_t i)
 const struct smtp_reply *
 submit_rcpt_reply(const struct submit_result *r, size_t i)
 {
-	const struct smtp_reply *rr = &r->env.rcpts[i].reply;
+	const struct smtp_reply *rr = &r->replies[i];
 
 	/* Accepted at RCPT, then refused with the whole message at DATA
 	   or after the data: that reply is why, not the RCPT's 250. */
@@ -213,19 +197,30 @@ submit_rcpt_reply(const struct submit_result *r, size_t i)
 	return rr;
 }
 
+void
+submit_keep_deferred(const struct submit_result *r, struct envelope *env)
+{
+	size_t i;
+
+	strvec_clear(&env->rcpts);
+	for (i = 0; i < r->nreplies; i++)
+		if (submit_rcpt_state(r, i) == SUBMIT_RCPT_DEFERRED)
+			envelope_add_rcpt(env, r->env->rcpts.v[i]);
+}
+
 /* Name each recipient that did not get the message, with the reply. */
 static void
 submit_name_rcpts(const struct submit_result *r, bool queued, struct str *err)
 {
 	size_t i;
 
-	for (i = 0; i < r->env.nrcpts; i++) {
+	for (i = 0; i < r->nreplies; i++) {
 		const struct smtp_reply *rr = submit_rcpt_reply(r, i);
 		enum submit_rcpt_state state = submit_rcpt_state(r, i);
 
 		if (state == SUBMIT_RCPT_SENT || rr->code == 0)
 			continue;
-		str_appendf(err, "recipient <%s> %s: ", r->env.rcpts[i].addr,
+		str_appendf(err, "recipient <%s> %s: ", r->env->rcpts.v[i],
 		    state == SUBMIT_RCPT_REFUSED ? "refused" : queued ?
 		    "deferred (queued, will be retried)" :
 		    "deferred (not sent)");
@@ -245,61 +240,43 @@ submit_notice_refused(const struct submit *s, const struct submit_result *r)
 
 	memset(&n, 0, sizeof(n));
 	n.id = str_cstr(&s->queue_id);
-	n.sender = s->sender;
-	if (s->opts != NULL) {
-		n.envid = s->opts->dsn_envid;
-		n.dsn_notify = s->opts->dsn_notify;
-	}
+	n.sender = s->env.sender;
+	n.envid = s->env.dsn_envid;
+	n.dsn_notify = s->env.dsn_notify;
 	n.arrival = (long long)time(NULL);
 	submit_notice(s, r, &n);
 }
 
-/* The whole message into the queue, committed; m stays locked. */
+/* The whole message (header, then body) into the queue, committed; m
+   stays locked. */
 static int
-submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
-    struct spool_env *e, struct str *err)
+submit_spool(struct submit *s, const struct str *header, struct spool *sp,
+    struct spool_msg *m, struct spool_env *e, struct str *err)
 {
-	struct str header = STR_INIT;
 	char buf[65536];
-	size_t n, i;
+	size_t n;
 	int rc;
 
 	if (s->privsep != NULL)
 		privsep_spool_open(sp, s->privsep, s->cfg->queue_dir);
 	else if ((rc = spool_open(sp, s->cfg->queue_dir, err)) != SPOOL_OK)
 		return rc;
-	hdr_write(&s->hdr, &header);
-	hdr_write_separator(&s->hdr, &header);
 	/* min_free_space: refused before a byte is written. */
 	sp->min_free = s->cfg->min_free_space;
-	sp->need = header.len + s->body.size;
+	sp->need = header->len + s->body.size;
 	if ((rc = spool_create(sp, str_cstr(&s->queue_id), m, err)) !=
 	    SPOOL_OK) {
-		str_free(&header);
 		spool_close(sp);
 		return rc;
 	}
 	spool_env_init(e);
 	e->id = xstrdup(str_cstr(&s->queue_id));
-	e->sender = xstrdup(s->sender);
-	for (i = 0; i < s->nrcpts; i++)
-		spool_env_add_rcpt(e, s->rcpts[i]);
-	if (s->opts != NULL) {
-		e->dsn_notify = s->opts->dsn_notify;
-		e->dsn_ret = s->opts->dsn_ret ? xstrdup(s->opts->dsn_ret) : NULL;
-		e->dsn_envid = s->opts->dsn_envid ?
-		    xstrdup(s->opts->dsn_envid) : NULL;
-	}
-	e->eight_bit = s->body.eight_bit || (s->hdr.flags & HDR_F_8BIT) != 0;
-	if (s->opts != NULL && s->opts->body_type != NULL)
-		e->eight_bit = strcasecmp(s->opts->body_type, "8BITMIME") == 0;
-	e->smtputf8 = s->smtputf8;
+	envelope_copy(&e->env, &s->env);
 	e->created = (long long)time(NULL);
 	/* [queue] delay: the queue runner leaves it alone until then. */
 	e->next_try = e->created + (long long)s->cfg->delay;
-	e->hdr_len = header.len;
-	e->size = header.len + s->body.size;
-	fwrite(header.data, 1, header.len, m->fp);
+	e->hdr_len = header->len;
+	fwrite(header->data, 1, header->len, m->fp);
 	msgbody_rewind(&s->body);
 	while ((n = fread(buf, 1, sizeof(buf), s->body.fp)) > 0)
 		if (fwrite(buf, 1, n, m->fp) != n)
@@ -314,7 +291,6 @@ submit_spool(struct submit *s, struct spool *sp, struct spool_msg *m,
 		rc = en == ENOSPC || en == EDQUOT ? SPOOL_ENOSPC : SPOOL_EIO;
 	} else
 		rc = spool_commit(sp, m, e, err);
-	str_free(&header);
 	if (rc != SPOOL_OK) {
 		spool_abandon(sp, m);
 		spool_env_free(e);
@@ -333,17 +309,15 @@ submit_requeue(struct submit *s, struct spool *sp, struct spool_env *e,
     const struct submit_result *r, struct str *err)
 {
 	struct str werr = STR_INIT;
-	size_t i;
 	long long now = (long long)time(NULL);
 	bool kept;
 
-	for (i = 0; i < e->nrcpts; i++)
-		free(e->rcpts[i]);
-	e->nrcpts = 0;
-	for (i = 0; i < r->env.nrcpts; i++)
-		if (r->st != SMTP_PERM && submit_rcpt_state(r, i) ==
-		    SUBMIT_RCPT_DEFERRED)
-			spool_env_add_rcpt(e, r->env.rcpts[i].addr);
+	/* A permanent refusal is final for every recipient, even one
+	   whose RCPT was answered 4xx. */
+	if (r->st == SMTP_PERM)
+		strvec_clear(&e->env.rcpts);
+	else
+		submit_keep_deferred(r, &e->env);
 	if (spool_reschedule(sp, e, &s->cfg->retry, now, r->res.text.data,
 	    r->res.text.len, r->relay ? r->relay->name : NULL, &kept, &werr) !=
 	    SPOOL_OK) {
@@ -365,15 +339,19 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	struct spool sp;
 	struct spool_msg m;
 	struct spool_env e;
-	struct str serr = STR_INIT;
+	struct str serr = STR_INIT, header = STR_INIT;
 	bool spooled = false, queued = false;
 	int code, src = SPOOL_OK;
 
 	if ((code = submit_policy(s, reply, err)) >= 0)
 		return code;
+	/* The header is final now: the queue and the relays get this. */
+	hdr_write(&s->hdr, &header);
+	hdr_write_separator(&s->hdr, &header);
+	submit_mail_params(s, header.len);
 	/* A test mail says what the relay did, now: nothing is queued. */
 	if (s->cfg->queue_mode != CFG_QUEUE_NEVER && !s->test_mail) {
-		src = submit_spool(s, &sp, &m, &e, &serr);
+		src = submit_spool(s, &header, &sp, &m, &e, &serr);
 		spooled = src == SPOOL_OK;
 		if (!spooled)
 			log_error("%s: cannot queue: %s", str_cstr(&s->queue_id),
@@ -391,13 +369,14 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 			str_appendf(err, "the message cannot be queued: %s\n",
 			    str_cstr(&serr));
 			str_free(&serr);
+			str_free(&header);
 			if (reply != NULL)
 				smtp_reply_make(reply, 451, "4.3.0", "cannot queue "
 				    "the message");
 			return spool_exitcode(src);
 		}
 		log_info("%s: from=<%s>, nrcpt=%zu, status=queued%s",
-		    str_cstr(&s->queue_id), s->sender, s->nrcpts,
+		    str_cstr(&s->queue_id), s->env.sender, s->env.rcpts.n,
 		    s->cfg->delay > 0 ? " ([queue] delay)" : "");
 		if (reply != NULL)
 			smtp_reply_make(reply, 250, "2.0.0", "Ok: queued as %s",
@@ -405,6 +384,7 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 		spool_env_free(&e);
 		spool_release(&m);
 		spool_close(&sp);
+		str_free(&header);
 		return EX_OK;
 	}
 	/*
@@ -416,7 +396,7 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	memset(&conn, 0, sizeof(conn));
 	if (spooled && s->conn == NULL)
 		s->conn = &conn;
-	submit_deliver(s, &r);
+	submit_deliver(s, &header, &r);
 	code = submit_outcome(&r.res, r.st, reply);
 	if (spooled) {
 		queued = submit_requeue(s, &sp, &e, &r, err);
@@ -461,6 +441,7 @@ submit_send(struct submit *s, struct smtp_reply *reply, struct str *err)
 	}
 	submit_result_free(&r);
 	str_free(&serr);
+	str_free(&header);
 	return code;
 }
 

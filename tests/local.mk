@@ -22,7 +22,9 @@ if HAVE_CHECK
 check_LIBRARIES = tests/unit/libcheckmain.a
 tests_unit_libcheckmain_a_SOURCES = tests/unit/check_main.h \
 	tests/unit/check_main.c
-check_PROGRAMS += tests/unit/check_str tests/unit/check_log \
+check_PROGRAMS += tests/unit/check_str tests/unit/check_strvec \
+	tests/unit/check_envelope \
+	tests/unit/check_log \
 	tests/unit/check_ids tests/unit/check_cfg tests/unit/check_cfg_oauth2 \
 	tests/unit/check_addr \
 	tests/unit/check_rfc2047 tests/unit/check_hdr \

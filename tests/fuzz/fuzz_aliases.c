@@ -14,19 +14,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct str diag = STR_INIT, err = STR_INIT;
 	struct aliases a;
-	size_t i, k;
+	size_t i;
 
 	if (aliases_load_buffer("fuzz", (const char *)data, size, &a,
 	    &diag) == ALIASES_OK) {
 		for (i = 0; i < a.n && i < 50; i++) {
-			char **out = NULL;
-			size_t n = 0;
+			struct strvec out = STRVEC_INIT;
 
 			aliases_resolve(&a, a.v[i].name, "example.org", &out,
-			    &n, &err);
-			for (k = 0; k < n; k++)
-				free(out[k]);
-			free(out);
+			    &err);
+			strvec_free(&out);
 			str_reset(&err);
 		}
 		aliases_free(&a);

@@ -13,7 +13,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct str copy = STR_INIT, err = STR_INIT;
-	struct smopt_list l = { NULL, 0 };
+	struct strvec l = STRVEC_INIT;
 	char *argv[65];
 	struct smopt o;
 	size_t i;
@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	smopt_init(&o);
 	if (smopt_parse(&o, argc, argv, &err) == SMOPT_OK)
 		smopt_split_recipients(&o, ';', &l);
-	smopt_list_free(&l, true);
+	strvec_free(&l);
 	smopt_free(&o);
 	str_free(&copy);
 	str_free(&err);

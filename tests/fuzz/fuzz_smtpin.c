@@ -17,8 +17,9 @@ fuzz_deliver(void *arg, struct smtpin_txn *txn, struct smtp_reply *reply)
 	(void)arg;
 	while (fread(buf, 1, sizeof(buf), txn->data) > 0)
 		;
-	smtp_reply_make(reply, txn->nrcpts > 1 ? 451 : 250,
-	    txn->nrcpts > 1 ? "4.3.0" : "2.0.0", "done %zu", txn->nrcpts);
+	smtp_reply_make(reply, txn->env.rcpts.n > 1 ? 451 : 250,
+	    txn->env.rcpts.n > 1 ? "4.3.0" : "2.0.0", "done %zu",
+	    txn->env.rcpts.n);
 	return 0;
 }
 

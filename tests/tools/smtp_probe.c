@@ -73,7 +73,8 @@ main(int argc, char **argv)
 	struct smtp_params p;
 	struct smtp_client c;
 	struct smtp_result res;
-	struct smtp_envelope env;
+	struct envelope env = ENVELOPE_INIT;
+	struct smtp_reply *replies;
 	struct str secret = STR_INIT, line = STR_INIT;
 	const char *sender = "probe@example.org";
 	enum smtp_status st;
@@ -83,7 +84,6 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	memset(&p, 0, sizeof(p));
-	memset(&env, 0, sizeof(env));
 	p.tlsp.verify = true;
 	p.helo = "probe.test";
 	p.timeout_ms = 5000;
@@ -115,13 +115,12 @@ main(int argc, char **argv)
 		return 64;
 	p.host = argv[optind];
 	p.port = (unsigned)atoi(argv[optind + 1]);
-	env.sender = sender;
-	env.nrcpts = (size_t)(argc - optind - 3);
-	env.rcpts = calloc(env.nrcpts, sizeof(*env.rcpts));
-	for (r = 0; r < env.nrcpts; r++) {
-		env.rcpts[r].addr = argv[optind + 3 + (int)r];
-		smtp_reply_init(&env.rcpts[r].reply);
-	}
+	envelope_set_sender(&env, sender);
+	for (i = optind + 3; i < argc; i++)
+		envelope_add_rcpt(&env, argv[i]);
+	replies = xcalloc(env.rcpts.n, sizeof(*replies));
+	for (r = 0; r < env.rcpts.n; r++)
+		smtp_reply_init(&replies[r]);
 	smtp_client_init(&c);
 	if (verbose) {
 		c.trace = probe_trace;
@@ -134,16 +133,17 @@ main(int argc, char **argv)
 			perror(argv[optind + 2]);
 			return 66;
 		}
-		st = smtp_client_send(&c, &env, NULL, probe_read, fp, &res);
+		st = smtp_client_send(&c, &env, replies, NULL, probe_read, fp,
+		    &res);
 		fclose(fp);
 	}
 	printf("result: %s at %s: %s\n", probe_status[st],
 	    smtp_stage_name(res.stage), str_cstr(&res.text));
-	for (r = 0; r < env.nrcpts; r++) {
+	for (r = 0; r < env.rcpts.n; r++) {
 		str_reset(&line);
-		smtp_reply_describe(&env.rcpts[r].reply, &line);
-		printf("rcpt: %s %s\n", env.rcpts[r].addr, str_cstr(&line));
-		smtp_reply_free(&env.rcpts[r].reply);
+		smtp_reply_describe(&replies[r], &line);
+		printf("rcpt: %s %s\n", env.rcpts.v[r], str_cstr(&line));
+		smtp_reply_free(&replies[r]);
 	}
 	if (c.discarded > 0)
 		printf("discarded: %zu bytes before TLS\n", c.discarded);
@@ -152,6 +152,7 @@ main(int argc, char **argv)
 	smtp_result_free(&res);
 	str_free(&line);
 	str_free_secret(&secret);
-	free(env.rcpts);
+	free(replies);
+	envelope_free(&env);
 	return (int)st;
 }

@@ -47,18 +47,17 @@ static int
 resolve(const char *addr, const char *domain, struct str *joined,
     struct str *err)
 {
-	char **out = NULL;
-	size_t n = 0, i;
+	struct strvec out = STRVEC_INIT;
+	size_t i;
 	int rc;
 
-	rc = aliases_resolve(&al, addr, domain, &out, &n, err);
-	for (i = 0; i < n; i++) {
+	rc = aliases_resolve(&al, addr, domain, &out, err);
+	for (i = 0; i < out.n; i++) {
 		if (i > 0)
 			str_appendc(joined, ' ');
-		str_appendz(joined, out[i]);
-		free(out[i]);
+		str_appendz(joined, out.v[i]);
 	}
-	free(out);
+	strvec_free(&out);
 	return rc;
 }
 
@@ -128,8 +127,7 @@ END_TEST
 START_TEST(test_fanout_bounded)
 {
 	struct str text = STR_INIT, got = STR_INIT, err = STR_INIT;
-	char **out = NULL;
-	size_t n = 0;
+	struct strvec out = STRVEC_INIT;
 	int i;
 
 	/* a0: a1 four times, a1: a2 four times...: 4^10 paths, cut off. */
@@ -139,12 +137,10 @@ START_TEST(test_fanout_bounded)
 	aliases_free(&al);
 	ck_assert_int_eq(aliases_load_buffer("fan", text.data, text.len, &al,
 	    &diag), ALIASES_OK);
-	ck_assert_int_eq(aliases_resolve(&al, "a0", "x.org", &out, &n, &err),
+	ck_assert_int_eq(aliases_resolve(&al, "a0", "x.org", &out, &err),
 	    ALIASES_ELOOP);
 	ck_assert_ptr_nonnull(strstr(str_cstr(&err), "more than 10000"));
-	for (size_t k = 0; k < n; k++)
-		free(out[k]);
-	free(out);
+	strvec_free(&out);
 	str_free(&text);
 	str_free(&got);
 	str_free(&err);

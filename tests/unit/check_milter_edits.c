@@ -205,10 +205,11 @@ START_TEST(replay_policy_run)
 	struct str diag = STR_INIT;
 	struct hdr_block hb;
 	struct policy_msg m;
+	struct envelope env = ENVELOPE_INIT;
 	struct policy_result res;
 	struct recorder rec;
 	struct cfg *cfg = NULL;
-	size_t consumed, i;
+	size_t consumed;
 
 	ck_assert_msg(cfg_load_buffer("t.conf", conf, strlen(conf),
 	    CFG_NO_FILE_CHECKS | CFG_NO_SECRETS, &cfg, &diag) == CFG_OK, "%s",
@@ -217,10 +218,10 @@ START_TEST(replay_policy_run)
 	ck_assert_int_eq(hdr_parse_buffer(&hb, header, strlen(header), NULL,
 	    &consumed, NULL), HDR_OK);
 	memset(&m, 0, sizeof(m));
-	m.sender = xstrdup("<s@example.org>");
-	m.rcpts = xcalloc(2, sizeof(char *));
-	m.rcpts[m.nrcpts++] = xstrdup("<cust@real.example>");
-	m.rcpts[m.nrcpts++] = xstrdup("<@relay.example:v@real.example>");
+	envelope_set_sender(&env, "<s@example.org>");
+	envelope_add_rcpt(&env, "<cust@real.example>");
+	envelope_add_rcpt(&env, "<@relay.example:v@real.example>");
+	m.env = &env;
 	m.hdr = &hb;
 	policy_result_init(&res);
 	policy_run(cfg, &m, &res);
@@ -239,10 +240,7 @@ START_TEST(replay_policy_run)
 	    "addrcpt(qa@example.org) chgheader(Subject,1,[TEST] hi)");
 	str_free(&rec.calls);
 	policy_result_free(&res);
-	for (i = 0; i < m.nrcpts; i++)
-		free(m.rcpts[i]);
-	free(m.rcpts);
-	free(m.sender);
+	envelope_free(&env);
 	hdr_free(&hb);
 	cfg_free(cfg);
 	str_free(&diag);

@@ -17,6 +17,7 @@
 static struct cfg *cfg;
 static struct hdr_block hb;
 static struct policy_msg m;
+static struct envelope env;
 static struct policy_result r;
 static struct str out = STR_INIT;
 
@@ -26,6 +27,8 @@ setup(void)
 	hdr_init(&hb);
 	policy_result_init(&r);
 	memset(&m, 0, sizeof(m));
+	envelope_init(&env);
+	m.env = &env;
 	m.hdr = &hb;
 	cfg = NULL;
 }
@@ -33,12 +36,7 @@ setup(void)
 static void
 teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < m.nrcpts; i++)
-		free(m.rcpts[i]);
-	free(m.rcpts);
-	free(m.sender);
+	envelope_free(&env);
 	hdr_free(&hb);
 	policy_result_free(&r);
 	cfg_free(cfg);
@@ -67,12 +65,10 @@ message(const char *sender, const char *header, ...)
 	const char *rc;
 	size_t consumed;
 
-	m.sender = xstrdup(sender);
+	envelope_set_sender(&env, sender);
 	va_start(ap, header);
-	while ((rc = va_arg(ap, const char *)) != NULL) {
-		m.rcpts = xreallocarray(m.rcpts, m.nrcpts + 1, sizeof(char *));
-		m.rcpts[m.nrcpts++] = xstrdup(rc);
-	}
+	while ((rc = va_arg(ap, const char *)) != NULL)
+		envelope_add_rcpt(&env, rc);
 	va_end(ap);
 	ck_assert_int_eq(hdr_parse_buffer(&hb, header, strlen(header), NULL,
 	    &consumed, NULL), HDR_OK);
@@ -107,7 +103,7 @@ count(const char *s)
 static bool
 rcpt_is(size_t i, const char *want)
 {
-	return i < m.nrcpts && strcmp(m.rcpts[i], want) == 0;
+	return i < env.rcpts.n && strcmp(env.rcpts.v[i], want) == 0;
 }
 
 static const char *const login_conf =
@@ -280,7 +276,7 @@ START_TEST(rewrite_all)
 	m.login = "alice@example.org";
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-	ck_assert_str_eq(m.sender, "alice@example.org");
+	ck_assert_str_eq(env.sender, "alice@example.org");
 	HAS("From: Eve Doe <alice@example.org>\n");
 	HAS("Reply-To: \"Eve Doe\" <eve@evil.example>\n");
 	HAS("X-Original-From: \"Eve Doe\" <eve@evil.example>\n");
@@ -334,7 +330,7 @@ START_TEST(rewrite_bare_login_gets_domain)
 	m.login = "alice";
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-	ck_assert_str_eq(m.sender, "alice@example.org");
+	ck_assert_str_eq(env.sender, "alice@example.org");
 }
 END_TEST
 
@@ -446,7 +442,7 @@ START_TEST(exclude_and_discard)
 	    "real@example.org", NULL);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-	ck_assert_uint_eq(m.nrcpts, 1);
+	ck_assert_uint_eq(env.rcpts.n, 1);
 	ck_assert(rcpt_is(0, "real@example.org"));
 	ck_assert_int_eq(r.v[0].op, POLICY_DELRCPT);
 	ck_assert_str_eq(r.v[0].value, "<ROBOT@example.org>");
@@ -456,7 +452,7 @@ START_TEST(exclude_and_discard)
 	message("a@example.org", "Subject: s\n\n", "robot@example.org", NULL);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_DISCARD);
-	ck_assert_uint_eq(m.nrcpts, 0);
+	ck_assert_uint_eq(env.rcpts.n, 0);
 }
 END_TEST
 
@@ -473,7 +469,7 @@ START_TEST(redirect_basic)
 	    "staff@keep.example", NULL);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-	ck_assert_uint_eq(m.nrcpts, 3);
+	ck_assert_uint_eq(env.rcpts.n, 3);
 	ck_assert(rcpt_is(0, "staff@keep.example"));
 	ck_assert(rcpt_is(1, "qa@example.org"));
 	ck_assert(rcpt_is(2, "dev@example.org"));
@@ -504,26 +500,23 @@ START_TEST(redirect_adversarial)
 	size_t i, j;
 
 	config(redirect_conf);
-	m.sender = xstrdup("app@example.org");
-	for (i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
-		m.rcpts = xreallocarray(m.rcpts, m.nrcpts + 1, sizeof(char *));
-		m.rcpts[m.nrcpts++] = xstrdup(evil[i]);
-	}
-	m.rcpts = xreallocarray(m.rcpts, m.nrcpts + 3, sizeof(char *));
-	m.rcpts[m.nrcpts++] = xstrdup("BOSS@Example.COM");
-	m.rcpts[m.nrcpts++] = xstrdup("<jörg@keep.example>");
-	m.rcpts[m.nrcpts++] = xstrdup("qa@example.org");
+	envelope_set_sender(&env, "app@example.org");
+	for (i = 0; i < sizeof(evil) / sizeof(evil[0]); i++)
+		envelope_add_rcpt(&env, evil[i]);
+	envelope_add_rcpt(&env, "BOSS@Example.COM");
+	envelope_add_rcpt(&env, "<jörg@keep.example>");
+	envelope_add_rcpt(&env, "qa@example.org");
 	ck_assert_int_eq(hdr_parse_buffer(&hb, "Subject: Re: [TEST] x\n\n", 23,
 	    NULL, &j, NULL), HDR_OK);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-	for (i = 0; i < m.nrcpts; i++)
-		ck_assert_msg(strcmp(m.rcpts[i], "BOSS@Example.COM") == 0 ||
-		    strcmp(m.rcpts[i], "<jörg@keep.example>") == 0 ||
-		    strcmp(m.rcpts[i], "qa@example.org") == 0 ||
-		    strcmp(m.rcpts[i], "dev@example.org") == 0,
-		    "%s survived redirect", m.rcpts[i]);
-	ck_assert_uint_eq(m.nrcpts, 4);	/* qa not added twice */
+	for (i = 0; i < env.rcpts.n; i++)
+		ck_assert_msg(strcmp(env.rcpts.v[i], "BOSS@Example.COM") == 0 ||
+		    strcmp(env.rcpts.v[i], "<jörg@keep.example>") == 0 ||
+		    strcmp(env.rcpts.v[i], "qa@example.org") == 0 ||
+		    strcmp(env.rcpts.v[i], "dev@example.org") == 0,
+		    "%s survived redirect", env.rcpts.v[i]);
+	ck_assert_uint_eq(env.rcpts.n, 4);	/* qa not added twice */
 	ck_assert_uint_eq(count("X-Original-To:"), 15);
 	HAS("Subject: Re: [TEST] x\n");
 	ck_assert_uint_eq(count("[TEST]"), 1);
@@ -582,9 +575,8 @@ END_TEST
 START_TEST(milter_header_breaks)
 {
 	login_config("reject");
-	m.sender = xstrdup("<alice@example.org>");
-	m.rcpts = xcalloc(1, sizeof(char *));
-	m.rcpts[m.nrcpts++] = xstrdup("<x@example.net>");
+	envelope_set_sender(&env, "<alice@example.org>");
+	envelope_add_rcpt(&env, "<x@example.net>");
 	m.login = "alice@example.org";
 	hdr_add_parsed(&hb, "From", "Alice <alice@example.org>");
 	hdr_add_parsed(&hb, "X-Folded", "a,\r\n\tb");
@@ -653,16 +645,12 @@ bulk_config(const char *extra)
 static void
 next_message(void)
 {
-	size_t i;
-
-	for (i = 0; i < m.nrcpts; i++)
-		free(m.rcpts[i]);
-	free(m.rcpts);
-	free(m.sender);
+	envelope_free(&env);
 	hdr_free(&hb);
 	policy_result_free(&r);
 	policy_result_init(&r);
 	memset(&m, 0, sizeof(m));
+	m.env = &env;
 	m.hdr = &hb;
 	m.bulk = &bulk_store;
 }
@@ -672,8 +660,8 @@ has_rcpt(const char *want)
 {
 	size_t i;
 
-	for (i = 0; i < m.nrcpts; i++)
-		if (strcmp(m.rcpts[i], want) == 0)
+	for (i = 0; i < env.rcpts.n; i++)
+		if (strcmp(env.rcpts.v[i], want) == 0)
 			return true;
 	return false;
 }
@@ -687,7 +675,7 @@ START_TEST(bulk_first_copy_only)
 	    "<s1@example.net>", "<trainer@example.org>", NULL);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	ck_assert_uint_eq(r.n, 0);
 	next_message();
 	message("<app@school.example>", "X-Batch-ID:  42 \nTo: s2@example.net\n"
@@ -695,7 +683,7 @@ START_TEST(bulk_first_copy_only)
 	    "<s2@example.net>", "<trainer@example.org>", NULL);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-	ck_assert_uint_eq(m.nrcpts, 1);
+	ck_assert_uint_eq(env.rcpts.n, 1);
 	ck_assert(rcpt_is(0, "<s2@example.net>"));
 	ck_assert_uint_eq(r.n, 1);
 	ck_assert_int_eq(r.v[0].op, POLICY_DELRCPT);
@@ -709,7 +697,7 @@ START_TEST(bulk_first_copy_only)
 	    "Cc: trainer@example.org\n\n", "s3@example.net",
 	    "trainer@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	/* After a whole window without a message of batch 42: new again. */
 	bulk_clock += 60000;
 	next_message();
@@ -717,7 +705,7 @@ START_TEST(bulk_first_copy_only)
 	    "Cc: trainer@example.org\n\n", "s4@example.net",
 	    "trainer@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 }
 END_TEST
 
@@ -728,15 +716,14 @@ START_TEST(bulk_who_is_a_copy)
 	static const char *const rc[] = { "s@example.net", "a@example.org",
 		"b@example.org", "hidden@example.org", "both@example.org",
 		"env@example.org", "taken@example.org" };
+	struct strvec bcc = STRVEC_INIT;
 	int round;
 
 	bulk_config("");
+	strvec_push_dup(&bcc, "Taken@example.org");
 	for (round = 0; round < 2; round++) {
-		char *bcc[] = { "Taken@example.org" };
-
 		next_message();
-		m.bcc = bcc;
-		m.nbcc = 1;
+		m.bcc = &bcc;
 		message("a@x.example", "X-Batch-ID: b\nTo: s@example.net, "
 		    "both@example.org\nCc: a@example.org\nCc: b@example.org, "
 		    "both@example.org, undisclosed:;\n"
@@ -745,21 +732,22 @@ START_TEST(bulk_who_is_a_copy)
 		run();
 		ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
 		if (round == 0) {
-			ck_assert_uint_eq(m.nrcpts, 7);
+			ck_assert_uint_eq(env.rcpts.n, 7);
 			continue;
 		}
-		ck_assert_uint_eq(m.nrcpts, 3);
+		ck_assert_uint_eq(env.rcpts.n, 3);
 		ck_assert(has_rcpt("s@example.net"));
 		ck_assert(has_rcpt("both@example.org"));
 		ck_assert(has_rcpt("env@example.org"));
 	}
+	strvec_free(&bcc);
 	/* A new Cc in a batch already under way gets its copy. */
 	next_message();
 	message("a@x.example", "X-Batch-ID: b\nTo: s@example.net\n"
 	    "Cc: a@example.org, new@example.org\n\n", "s@example.net",
 	    "a@example.org", "new@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	ck_assert(has_rcpt("new@example.org"));
 }
 END_TEST
@@ -779,28 +767,28 @@ START_TEST(bulk_subject_batches)
 	next_message();
 	message("app@x.example", hdr_a, "s@example.net", "t@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 
 	bulk_config("bulk_match_subject = yes\n");
 	next_message();
 	message("app@x.example", hdr_a, "s@example.net", "t@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	next_message();
 	message("<APP@x.example>", hdr_a, "s@example.net", "t@example.org",
 	    NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 1);
+	ck_assert_uint_eq(env.rcpts.n, 1);
 	/* Another Subject, another sender: other batches. */
 	next_message();
 	message("app@x.example", hdr_b, "s@example.net", "t@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	next_message();
 	message("other@x.example", hdr_a, "s@example.net", "t@example.org",
 	    NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	/* The batch header, named otherwise, wins over the Subject. */
 	bulk_config("bulk_match_subject = yes\nbulk_batch_header = X-Run\n");
 	next_message();
@@ -811,7 +799,7 @@ START_TEST(bulk_subject_batches)
 	message("app@x.example", "X-Run: 1\nSubject: b\nTo: s@example.net\n"
 	    "Cc: t@example.org\n\n", "s@example.net", "t@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 1);
+	ck_assert_uint_eq(env.rcpts.n, 1);
 }
 END_TEST
 
@@ -830,7 +818,7 @@ START_TEST(bulk_errs_towards_sending)
 	next_message();
 	message("a@x.example", hdr, "s@example.net", "t@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions),
 	    "bulk=store-failed"));
 	bulk_fail = false;
@@ -840,19 +828,19 @@ START_TEST(bulk_errs_towards_sending)
 	    "Cc: t@example.org, <broken\n\n", "s@example.net",
 	    "t@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	/* No store given (bulk_copies = first but a front end without
 	   one), and bulk_copies = every. */
 	next_message();
 	m.bulk = NULL;
 	message("a@x.example", hdr, "s@example.net", "t@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	config("[message]\nbulk_copies = every\n");
 	next_message();
 	message("a@x.example", hdr, "s@example.net", "t@example.org", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	bulk_table_free(&bulk_t);
 }
 END_TEST
@@ -875,7 +863,7 @@ START_TEST(rule_header_adds_cc_and_bcc)
 	    "<parent@example.net>", NULL);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-	ck_assert_uint_eq(m.nrcpts, 3);
+	ck_assert_uint_eq(env.rcpts.n, 3);
 	ck_assert(rcpt_is(1, "teacher@school.example"));
 	ck_assert(rcpt_is(2, "archive@school.example"));
 	HAS("Cc: teacher@school.example\n");
@@ -912,8 +900,8 @@ START_TEST(rule_header_no_match)
 		    NULL);
 		run();
 		ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-		ck_assert_msg(m.nrcpts == 1, "%s: %zu recipients", headers[i],
-		    m.nrcpts);
+		ck_assert_msg(env.rcpts.n == 1, "%s: %zu recipients", headers[i],
+		    env.rcpts.n);
 		ck_assert_uint_eq(r.n, 0);
 		teardown();
 		setup();
@@ -937,7 +925,7 @@ START_TEST(rule_sender_and_merge)
 	HAS("Cc: Someone <someone@example.net>, office@school.example\n");
 	ck_assert_uint_eq(count("Cc:"), 1);
 	ck_assert_uint_eq(count("teacher"), 1);
-	ck_assert_uint_eq(m.nrcpts, 4);
+	ck_assert_uint_eq(env.rcpts.n, 4);
 	ck_assert(rcpt_is(2, "office@school.example"));
 	ck_assert(rcpt_is(3, "board@school.example"));
 	ck_assert_ptr_nonnull(strstr(str_cstr(&r.actions),
@@ -963,7 +951,7 @@ START_TEST(rule_both_conditions)
 		message(senders[i], "X-Ctx: term-1\n\n", "<p@example.net>",
 		    NULL);
 		run();
-		ck_assert_msg(m.nrcpts == 1, "sender %s matched", senders[i]);
+		ck_assert_msg(env.rcpts.n == 1, "sender %s matched", senders[i]);
 		teardown();
 		setup();
 	}
@@ -973,7 +961,7 @@ START_TEST(rule_both_conditions)
 	message("head@school.example", "X-Ctx: term-1\n\n", "<p@example.net>",
 	    NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	ck_assert(rcpt_is(1, "board@school.example"));
 }
 END_TEST
@@ -991,7 +979,7 @@ START_TEST(rule_before_redirect_and_exclude)
 	    "<parent@example.net>", NULL);
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
-	ck_assert_uint_eq(m.nrcpts, 1);
+	ck_assert_uint_eq(env.rcpts.n, 1);
 	ck_assert(rcpt_is(0, "qa@example.org"));
 	HAS("X-Original-To: teacher@school.example\n");
 	HAS("X-Original-To: audit@school.example\n");
@@ -1015,7 +1003,7 @@ START_TEST(rule_excluded_cc)
 	message("<app@example.org>", "X-Mail-Context: class\n\n",
 	    "<parent@example.net>", NULL);
 	run();
-	ck_assert_uint_eq(m.nrcpts, 2);
+	ck_assert_uint_eq(env.rcpts.n, 2);
 	ck_assert(rcpt_is(1, "office@school.example"));
 	HAS("Cc: office@school.example\n");
 	HASNT("teacher");
@@ -1027,9 +1015,8 @@ END_TEST
 START_TEST(rule_milter_edits)
 {
 	config(rule_conf);
-	m.sender = xstrdup("<x@school.example>");
-	m.rcpts = xcalloc(1, sizeof(char *));
-	m.rcpts[m.nrcpts++] = xstrdup("<p@example.net>");
+	envelope_set_sender(&env, "<x@school.example>");
+	envelope_add_rcpt(&env, "<p@example.net>");
 	hdr_add_parsed(&hb, "Cc", "a@example.net,\r\n\tb@example.net");
 	run();
 	ck_assert_int_eq(r.verdict, POLICY_ACCEPT);
@@ -1120,7 +1107,7 @@ everything_together(void)
 START_TEST(together_redirected)
 {
 	everything_together();
-	ck_assert_uint_eq(m.nrcpts, 1);
+	ck_assert_uint_eq(env.rcpts.n, 1);
 	ck_assert(rcpt_is(0, "qa@example.org"));
 }
 END_TEST

@@ -298,10 +298,10 @@ sample(struct spool_env *e, const char *id)
 {
 	spool_env_init(e);
 	e->id = xstrdup(id);
-	e->sender = xstrdup("app@example.org");
-	spool_env_add_rcpt(e, "a@example.org");
+	e->env.sender = xstrdup("app@example.org");
+	envelope_add_rcpt(&e->env, "a@example.org");
 	e->hdr_len = 3;
-	e->size = 8;
+	e->env.size = 8;
 }
 
 START_TEST(test_helper_secret)
@@ -420,26 +420,26 @@ START_TEST(test_helper_lock_and_rewrite)
 	struct spool sp, direct;
 	struct spool_msg m, d;
 	struct spool_env e, r;
-	char **ids;
-	size_t n, hidden = 7;
+	struct strvec ids = STRVEC_INIT;
+	size_t hidden = 7;
 	char buf[16];
 
 	ck_assert_int_eq(spool_open(&direct, cfg->queue_dir, &err), SPOOL_OK);
 	ck_assert_int_eq(spool_create(&direct, "Lk1", &d, &err), SPOOL_OK);
 	fputs("H\n\nbody\n", d.fp);
 	sample(&e, "Lk1");
-	spool_env_add_rcpt(&e, "b@example.org");
+	envelope_add_rcpt(&e.env, "b@example.org");
 	e.created = 1000;
 	ck_assert_int_eq(spool_commit(&direct, &d, &e, &err), SPOOL_OK);
 	spool_release(&d);
 	spool_close(&direct);
 
 	privsep_spool_open(&sp, &ps, cfg->queue_dir);
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, &hidden, &err), SPOOL_OK);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_str_eq(ids[0], "Lk1");
+	ck_assert_int_eq(spool_list(&sp, &ids, &hidden, &err), SPOOL_OK);
+	ck_assert_uint_eq(ids.n, 1);
+	ck_assert_str_eq(ids.v[0], "Lk1");
 	ck_assert_uint_eq(hidden, 0);
-	spool_list_free(ids, n);
+	strvec_free(&ids);
 	/* A rewrite before the lock is refused. */
 	ck_assert_int_eq(spool_env_write(&sp, &e, &err), SPOOL_EINVAL);
 	ck_assert_msg(spool_lock(&sp, "Lk1", &m, &err) == SPOOL_OK, "%s",
@@ -447,31 +447,27 @@ START_TEST(test_helper_lock_and_rewrite)
 	ck_assert_uint_eq(fread(buf, 1, 3, m.fp), 3);
 	ck_assert(memcmp(buf, "H\n\n", 3) == 0);
 	ck_assert_int_eq(spool_env_read(&sp, "Lk1", &r, &err), SPOOL_OK);
-	ck_assert_uint_eq(r.nrcpts, 2);
+	ck_assert_uint_eq(r.env.rcpts.n, 2);
 	ck_assert_uint_eq(r.owner, getuid());
 	/* Adding a recipient, or changing the sender: refused. */
-	spool_env_add_rcpt(&r, "intruder@example.net");
+	envelope_add_rcpt(&r.env, "intruder@example.net");
 	str_reset(&err);
 	ck_assert_int_eq(spool_env_write(&sp, &r, &err), SPOOL_EINVAL);
 	ck_assert_msg(strstr(str_cstr(&err), "add a recipient") != NULL, "%s",
 	    str_cstr(&err));
-	r.nrcpts--;
-	free(r.rcpts[r.nrcpts]);
-	free(r.sender);
-	r.sender = xstrdup("ceo@example.org");
+	envelope_del_rcpt(&r.env, r.env.rcpts.n - 1);
+	envelope_set_sender(&r.env, "ceo@example.org");
 	ck_assert_int_eq(spool_env_write(&sp, &r, &err), SPOOL_EINVAL);
-	free(r.sender);
-	r.sender = xstrdup("app@example.org");
+	envelope_set_sender(&r.env, "app@example.org");
 	/* Dropping one and moving the arrival: the arrival stays. */
-	r.nrcpts--;
-	free(r.rcpts[r.nrcpts]);
+	envelope_del_rcpt(&r.env, r.env.rcpts.n - 1);
 	r.created = 99999;
 	r.attempts = 3;
 	ck_assert_msg(spool_env_write(&sp, &r, &err) == SPOOL_OK, "%s",
 	    str_cstr(&err));
 	spool_env_free(&r);
 	ck_assert_int_eq(spool_env_read(&sp, "Lk1", &r, &err), SPOOL_OK);
-	ck_assert_uint_eq(r.nrcpts, 1);
+	ck_assert_uint_eq(r.env.rcpts.n, 1);
 	ck_assert_uint_eq(r.attempts, 3);
 	ck_assert_int_eq(r.created, 1000);
 	spool_env_free(&r);

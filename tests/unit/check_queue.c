@@ -94,9 +94,9 @@ START_TEST(selected)
 
 	spool_env_init(&e);
 	e.id = xstrdup("ID");
-	e.sender = xstrdup(c->sender);
+	e.env.sender = xstrdup(c->sender);
 	for (i = 0; i < 3 && c->rcpts[i] != NULL; i++)
-		spool_env_add_rcpt(&e, c->rcpts[i]);
+		envelope_add_rcpt(&e.env, c->rcpts[i]);
 	e.attempts = c->attempts;
 	e.next_try = NOW + c->next_try;
 	memset(&f, 0, sizeof(f));

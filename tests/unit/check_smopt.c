@@ -210,7 +210,7 @@ START_TEST(test_split)
 	    "\"Doe, John\" <j@x>", " | d@w |e@v", "(x,y) f@u", ",;", NULL };
 	static const char *const want[] = { "a@x", "b@y", "c@z",
 	    "\"Doe, John\" <j@x>", "d@w", "e@v", "(x,y) f@u" };
-	struct smopt_list l = { NULL, 0 };
+	struct strvec l = STRVEC_INIT;
 	struct str err = STR_INIT;
 	struct smopt o;
 	size_t i;
@@ -220,11 +220,11 @@ START_TEST(test_split)
 	ck_assert_uint_eq(l.n, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < l.n; i++)
 		ck_assert_str_eq(l.v[i], want[i]);
-	smopt_list_free(&l, true);
+	strvec_free(&l);
 	/* Without the extra separator "|" stays in the address. */
 	smopt_split_recipients(&o, 0, &l);
 	ck_assert_str_eq(l.v[4], "| d@w |e@v");
-	smopt_list_free(&l, true);
+	strvec_free(&l);
 	smopt_free(&o);
 	str_free(&err);
 }

@@ -342,6 +342,39 @@ START_TEST(test_copy)
 }
 END_TEST
 
+START_TEST(test_esc_text)
+{
+	static const char in[] = "550 5.7.139 Authentication unsuccessful\r\n";
+	struct smtp_reply r = SMTP_REPLY_INIT;
+	struct str err = STR_INIT, out = STR_INIT;
+	char esc[SMTP_REPLY_ESC_SIZE];
+	size_t n;
+
+	/* None: "" and false, whatever the buffer held. */
+	memcpy(esc, "junk", 5);
+	ck_assert(!smtp_reply_esc(&r, esc));
+	ck_assert_str_eq(esc, "");
+	ck_assert_int_eq(smtp_reply_make(&r, 250, NULL, "Ok"), SMTP_OK);
+	ck_assert(!smtp_reply_esc(&r, esc));
+	/* From the server, three-digit detail included. */
+	ck_assert_int_eq(feed_all(&r, in, sizeof(in) - 1, &err, &n), SMTP_OK);
+	ck_assert(smtp_reply_esc(&r, esc));
+	ck_assert_str_eq(esc, "5.7.139");
+	ck_assert(smtp_reply_esc_is(&r, 5, 7, 139));
+	ck_assert(!smtp_reply_esc_is(&r, 5, 7, 13));
+	ck_assert(!smtp_reply_esc_is(&r, 4, 7, 139));
+	/* What it gives is what smtp_reply_make() takes back. */
+	ck_assert_int_eq(smtp_reply_make(&r, 451, "4.3.0", "x"), SMTP_OK);
+	ck_assert(smtp_reply_esc(&r, esc));
+	ck_assert_str_eq(esc, "4.3.0");
+	smtp_reply_format(&r, &out);
+	ck_assert_str_eq(str_cstr(&out), "451 4.3.0 x\r\n");
+	smtp_reply_free(&r);
+	str_free(&out);
+	str_free(&err);
+}
+END_TEST
+
 START_TEST(test_make)
 {
 	const struct make_case *c = &make_cases[_i];
@@ -615,6 +648,7 @@ unit_suite(void)
 	    sizeof(make_cases) / sizeof(make_cases[0]));
 	tcase_add_test(tc, test_make_nul_and_long);
 	tcase_add_test(tc, test_copy);
+	tcase_add_test(tc, test_esc_text);
 	tcase_add_test(tc, test_format_multiline);
 	tcase_add_test(tc, test_describe_escapes);
 	suite_add_tcase(s, tc);

@@ -22,9 +22,9 @@ deliver(void *arg, struct smtpin_txn *txn, struct smtp_reply *reply)
 	char buf[256];
 	size_t i, n;
 
-	str_appendf(&rec->log, "%s|", txn->sender);
-	for (i = 0; i < txn->nrcpts; i++)
-		str_appendf(&rec->log, "%s%s", i ? "," : "", txn->rcpts[i]);
+	str_appendf(&rec->log, "%s|", txn->env.sender);
+	for (i = 0; i < txn->env.rcpts.n; i++)
+		str_appendf(&rec->log, "%s%s", i ? "," : "", txn->env.rcpts.v[i]);
 	str_appendc(&rec->log, '|');
 	while ((n = fread(buf, 1, sizeof(buf), txn->data)) > 0)
 		str_append(&rec->log, buf, n);

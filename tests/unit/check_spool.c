@@ -25,16 +25,16 @@ sample(struct spool_env *e, const char *id)
 {
 	spool_env_init(e);
 	e->id = xstrdup(id);
-	e->sender = xstrdup("app@example.org");
-	spool_env_add_rcpt(e, "a@example.org");
-	spool_env_add_rcpt(e, "b@example.org");
+	e->env.sender = xstrdup("app@example.org");
+	envelope_add_rcpt(&e->env, "a@example.org");
+	envelope_add_rcpt(&e->env, "b@example.org");
 	e->created = 1796180000;
 	e->next_try = 1796180060;
 	e->attempts = 1;
 	e->hdr_len = 20;
-	e->size = 30;
-	e->eight_bit = true;
-	e->dsn_ret = xstrdup("hdrs");
+	e->env.size = 30;
+	e->env.eight_bit = true;
+	e->env.dsn_ret = xstrdup("hdrs");
 }
 
 static bool
@@ -58,14 +58,14 @@ START_TEST(env_round_trip)
 	    "try\\r\\nlater\\x01\n"));
 	ck_assert_int_eq(spool_env_parse(t.data, t.len, &f, &err), SPOOL_OK);
 	ck_assert_str_eq(f.id, "ABC123");
-	ck_assert_str_eq(f.sender, "app@example.org");
-	ck_assert_uint_eq(f.nrcpts, 2);
-	ck_assert_str_eq(f.rcpts[1], "b@example.org");
-	ck_assert(f.eight_bit);
-	ck_assert(!f.smtputf8);
+	ck_assert_str_eq(f.env.sender, "app@example.org");
+	ck_assert_uint_eq(f.env.rcpts.n, 2);
+	ck_assert_str_eq(f.env.rcpts.v[1], "b@example.org");
+	ck_assert(f.env.eight_bit);
+	ck_assert(!f.env.smtputf8);
 	ck_assert_int_eq(f.created, 1796180000);
 	ck_assert_uint_eq(f.attempts, 1);
-	ck_assert_str_eq(f.dsn_ret, "hdrs");
+	ck_assert_str_eq(f.env.dsn_ret, "hdrs");
 	ck_assert_int_eq(spool_env_format(&f, &t2, &err), SPOOL_OK);
 	ck_assert_str_eq(str_cstr(&t), str_cstr(&t2));
 	spool_env_free(&e);
@@ -99,7 +99,7 @@ START_TEST(env_bad)
 	}
 	/* A value with LF cannot be written. */
 	sample(&e, "A");
-	spool_env_add_rcpt(&e, "x@example.org\nrcpt evil@example.org");
+	envelope_add_rcpt(&e.env, "x@example.org\nrcpt evil@example.org");
 	str_reset(&err);
 	{
 		struct str t = STR_INIT;
@@ -116,8 +116,7 @@ START_TEST(commit_lock_remove)
 	struct spool sp;
 	struct spool_msg m, m2;
 	struct spool_env e, r;
-	char **ids;
-	size_t n;
+	struct strvec ids = STRVEC_INIT;
 	pid_t pid;
 	int status;
 
@@ -127,8 +126,8 @@ START_TEST(commit_lock_remove)
 	fputs("Subject: x\n\nbody\n", m.fp);
 	/* Not a message until committed. */
 	ck_assert(!exists("env", "Q1"));
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, NULL, &err), SPOOL_OK);
-	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(spool_list(&sp, &ids, NULL, &err), SPOOL_OK);
+	ck_assert_uint_eq(ids.n, 0);
 	/* The owner is whoever commits, whatever the envelope says. */
 	e.owner = getuid() + 4242;
 	ck_assert_int_eq(spool_commit(&sp, &m, &e, &err), SPOOL_OK);
@@ -148,24 +147,22 @@ START_TEST(commit_lock_remove)
 	spool_release(&m);
 	ck_assert_int_eq(spool_lock(&sp, "Q1", &m2, &err), SPOOL_OK);
 	ck_assert_int_eq(spool_env_read(&sp, "Q1", &r, &err), SPOOL_OK);
-	ck_assert_uint_eq(r.nrcpts, 2);
+	ck_assert_uint_eq(r.env.rcpts.n, 2);
 	ck_assert_uint_eq(r.owner, getuid());
 	/* Partial delivery: one recipient left, written atomically. */
-	free(r.rcpts[0]);
-	r.rcpts[0] = r.rcpts[1];
-	r.nrcpts = 1;
+	envelope_del_rcpt(&r.env, 0);
 	r.attempts = 2;
 	ck_assert_int_eq(spool_env_write(&sp, &r, &err), SPOOL_OK);
 	spool_env_free(&r);
 	ck_assert_int_eq(spool_env_read(&sp, "Q1", &r, &err), SPOOL_OK);
-	ck_assert_uint_eq(r.nrcpts, 1);
-	ck_assert_str_eq(r.rcpts[0], "b@example.org");
+	ck_assert_uint_eq(r.env.rcpts.n, 1);
+	ck_assert_str_eq(r.env.rcpts.v[0], "b@example.org");
 	ck_assert_uint_eq(r.attempts, 2);
 	spool_env_free(&r);
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, NULL, &err), SPOOL_OK);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_str_eq(ids[0], "Q1");
-	spool_list_free(ids, n);
+	ck_assert_int_eq(spool_list(&sp, &ids, NULL, &err), SPOOL_OK);
+	ck_assert_uint_eq(ids.n, 1);
+	ck_assert_str_eq(ids.v[0], "Q1");
+	strvec_free(&ids);
 	ck_assert_int_eq(spool_remove(&sp, "Q1", &err), SPOOL_OK);
 	spool_release(&m2);
 	ck_assert(!exists("env", "Q1"));
@@ -217,8 +214,7 @@ START_TEST(orphans_swept)
 	struct spool sp;
 	char p[4096];
 	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
-	char **ids;
-	size_t n;
+	struct strvec ids = STRVEC_INIT;
 	FILE *f;
 
 	ck_assert_int_eq(spool_open(&sp, dir, &err), SPOOL_OK);
@@ -230,8 +226,8 @@ START_TEST(orphans_swept)
 	snprintf(p, sizeof(p), "%s/msg/FRESH", dir);
 	f = fopen(p, "w");
 	fclose(f);
-	ck_assert_int_eq(spool_list(&sp, &ids, &n, NULL, &err), SPOOL_OK);
-	spool_list_free(ids, n);
+	ck_assert_int_eq(spool_list(&sp, &ids, NULL, &err), SPOOL_OK);
+	strvec_free(&ids);
 	ck_assert(!exists("msg", "ORPHAN"));
 	ck_assert(exists("msg", "FRESH"));	/* may be mid-commit */
 	spool_close(&sp);

@@ -187,24 +187,66 @@ START_TEST(rcpt_state)
 {
 	const struct rcpt_case *c = &rcpt_cases[_i];
 	struct submit_result r;
-	struct smtp_rcpt rc;
+	struct smtp_reply rc;
 
 	memset(&r, 0, sizeof(r));
 	smtp_result_init(&r.res);
 	smtp_reply_free(&r.res.reply);
 	reply(&r.res.reply, c->msg_reply);
 	r.st = c->st;
-	rc.addr = "u@example.org";
-	reply(&rc.reply, c->rcpt_reply);
-	r.env.rcpts = &rc;
-	r.env.nrcpts = 1;
+	reply(&rc, c->rcpt_reply);
+	r.replies = &rc;
+	r.nreplies = 1;
 	ck_assert_msg(submit_rcpt_state(&r, 0) == c->want, "%s: state %d, "
 	    "want %d", c->what, (int)submit_rcpt_state(&r, 0), (int)c->want);
 	ck_assert_msg(submit_rcpt_reply(&r, 0)->code == c->want_why,
 	    "%s: why %d, want %d", c->what, submit_rcpt_reply(&r, 0)->code,
 	    c->want_why);
-	smtp_reply_free(&rc.reply);
+	smtp_reply_free(&rc);
 	smtp_result_free(&r.res);
+}
+END_TEST
+
+/* What stays queued after an attempt: the deferred recipients, in order;
+   the envelope's other fields stay as they were. */
+START_TEST(keep_deferred)
+{
+	static const char *const wire[] = { "250 ok\r\n", "450 busy\r\n",
+		"550 no such user\r\n", "451 later\r\n", NULL };
+	static const char *const addr[] = { "a@x", "b@x", "c@x", "d@x",
+		"notsent@x" };
+	struct envelope sent = ENVELOPE_INIT, queued = ENVELOPE_INIT;
+	struct smtp_reply rr[5];
+	struct submit_result r;
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		reply(&rr[i], wire[i]);
+		envelope_add_rcpt(&sent, addr[i]);
+	}
+	envelope_copy(&queued, &sent);
+	envelope_set_sender(&queued, "s@x");
+	queued.dsn_notify = SMTP_NOTIFY_FAILURE;
+	memset(&r, 0, sizeof(r));
+	smtp_result_init(&r.res);
+	r.st = SMTP_SENT;
+	r.env = &sent;
+	r.replies = rr;
+	r.nreplies = 5;
+	submit_keep_deferred(&r, &queued);
+	/* 450 and 451 stay; the one never sent (code 0) too; 250 and 550
+	   are done. */
+	ck_assert_uint_eq(queued.rcpts.n, 3);
+	ck_assert_str_eq(queued.rcpts.v[0], "b@x");
+	ck_assert_str_eq(queued.rcpts.v[1], "d@x");
+	ck_assert_str_eq(queued.rcpts.v[2], "notsent@x");
+	ck_assert_str_eq(queued.sender, "s@x");
+	ck_assert_uint_eq(queued.dsn_notify, SMTP_NOTIFY_FAILURE);
+	for (i = 0; i < 5; i++)
+		smtp_reply_free(&rr[i]);
+	smtp_result_free(&r.res);
+	envelope_free(&sent);
+	envelope_free(&queued);
 }
 END_TEST
 
@@ -281,7 +323,7 @@ START_TEST(relay_chain)
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
-	s.sender = (char *)c->sender;
+	s.env.sender = (char *)c->sender;
 	s.only_relay = c->only_relay;
 	/* The loop of submit_deliver(), with st[] for the servers. */
 	for (rl = submit_next_relay(&s, NULL); rl != NULL;
@@ -369,6 +411,7 @@ unit_suite(void)
 	tcase_add_loop_test(tc, outcome, 0, NCASES(outcome_cases));
 	tcase_add_loop_test(tc, exitcode, 0, NCASES(exitcode_cases));
 	tcase_add_loop_test(tc, rcpt_state, 0, NCASES(rcpt_cases));
+	tcase_add_test(tc, keep_deferred);
 	tcase_add_loop_test(tc, relay_chain, 0, NCASES(chain_cases));
 	tcase_add_loop_test(tc, test_relay, 0, NCASES(test_relay_cases));
 	suite_add_tcase(s, tc);
