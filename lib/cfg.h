@@ -14,7 +14,7 @@
  *   ("file:line: warning: ...") do not fail the load and are in diag too.
  * - Strings in the structs are NUL-terminated, never contain NUL, CR or
  *   LF (such values are refused), and are NULL when unset and without
- *   default.  Lists are struct cfg_list.  The struct cfg owns everything;
+ *   default.  Lists are struct strvec.  The struct cfg owns everything;
  *   cfg_free() releases it.
  * - Secrets never appear in diag or in cfg_dump(): password files and
  *   oauth2_client_secret_file are named by path, password_command is shown
@@ -29,6 +29,7 @@
 
 #include "log.h"
 #include "str.h"
+#include "strvec.h"
 
 #define CFG_DEFAULT_PATH SYSCONFDIR "/smtpgate/smtpgate.conf"
 /* The group that may read the relay secrets and the queue (DESIGN.md). */
@@ -71,11 +72,6 @@ enum cfg_queue_mode { CFG_QUEUE_ON_FAILURE, CFG_QUEUE_ALWAYS, CFG_QUEUE_NEVER };
 /* Whose login a relay uses: its own keys, or [general]'s. */
 enum cfg_credentials { CFG_CREDENTIALS_OWN, CFG_CREDENTIALS_DEFAULT };
 enum cfg_bulk_copies { CFG_BULK_EVERY, CFG_BULK_FIRST };
-
-struct cfg_list {
-	char  **v;
-	size_t	n;
-};
 
 /* Seconds, in the order written. */
 struct cfg_durations {
@@ -142,7 +138,7 @@ struct cfg_account {
 	char   *username;		/* default: address */
 	char   *password_file;
 	char   *password_command;
-	struct cfg_list senders;	/* default: address */
+	struct strvec senders;	/* default: address */
 	struct cfg_oauth2 oauth2;	/* without a client_id of its own
 					   (and without a password) the
 					   relay's, but for token_file,
@@ -168,10 +164,10 @@ struct cfg_rule {
 	char   *when_header;		/* "Field-Name: value", the value
 					   exact or an fnmatch(3) glob;
 					   NULL: any message */
-	struct cfg_list when_sender;	/* user@domain or @domain; empty:
+	struct strvec when_sender;	/* user@domain or @domain; empty:
 					   any sender */
-	struct cfg_list add_cc;		/* user@domain */
-	struct cfg_list add_bcc;	/* user@domain */
+	struct strvec add_cc;		/* user@domain */
+	struct strvec add_bcc;	/* user@domain */
 };
 
 struct cfg {
@@ -180,7 +176,7 @@ struct cfg {
 					   writable by no one else (fstat of
 					   the descriptor read): the setgid
 					   shim lends its group only then */
-	struct cfg_list files;		/* every file read (owns the names
+	struct strvec files;		/* every file read (owns the names
 					   that file pointers refer to) */
 	/* [general] */
 	char   *hostname;		/* NULL: the FQDN at run time */
@@ -207,7 +203,7 @@ struct cfg {
 	char   *reply_to;
 	enum cfg_reply_to_mode reply_to_mode;	/* if-missing */
 	enum cfg_match_login from_must_match_login;	/* off */
-	struct cfg_list exclude;
+	struct strvec exclude;
 	enum cfg_bulk_copies bulk_copies;	/* every */
 	char   *bulk_batch_header;	/* X-Batch-ID: a field name */
 	bool	bulk_match_subject;	/* no */
@@ -215,7 +211,7 @@ struct cfg {
 	/* [redirect] */
 	bool	redirect_enabled;	/* no */
 	char   *subject_prefix;		/* NULL: none */
-	struct cfg_list keep;		/* "user@domain" or "@domain" */
+	struct strvec keep;		/* "user@domain" or "@domain" */
 	/* [report ADDRESS]... */
 	struct cfg_report *reports;
 	size_t	nreports;

@@ -41,8 +41,8 @@ struct cfg_audit {
 	gid_t	gid;
 	bool	strict;			/* errors stay errors */
 	unsigned errors, warnings;
-	struct cfg_list dirs;		/* directories already reported */
-	struct cfg_list token_dirs;	/* token directories already judged */
+	struct strvec dirs;		/* directories already reported */
+	struct strvec token_dirs;	/* token directories already judged */
 	struct str *out;
 };
 
@@ -157,7 +157,7 @@ cfg_audit_dirs(struct cfg_audit *a, const char *file, unsigned line,
 				break;
 		if (i < a->dirs.n)
 			break;
-		cfg_list_add(&a->dirs, dir.data, dir.len);
+		strvec_push_mem(&a->dirs, dir.data, dir.len);
 		str_reset(&m);
 		str_appendf(&m, "%s cannot enter %s (%s), so it cannot reach "
 		    "%s; fix: ", who, str_cstr(&dir), cfg_audit_stat(&st, &s),
@@ -252,7 +252,7 @@ cfg_audit_token_dir(struct cfg_audit *a, const char *file, unsigned line,
 	for (i = 0; i < a->token_dirs.n; i++)
 		if (strcmp(a->token_dirs.v[i], dir) == 0)
 			return true;
-	cfg_list_add(&a->token_dirs, dir, strlen(dir));
+	strvec_push_mem(&a->token_dirs, dir, strlen(dir));
 	str_appendf(&who, "group %s", a->group);
 	cfg_audit_word(dir, &w);
 	/* Its parents first: the directory counts as the file here. */
@@ -536,8 +536,8 @@ cfg_audit(const struct cfg *cfg, const char *group, bool strict,
 	/* Even with mode = never: wait_ms keeps its files there. */
 	cfg_audit_queue(&a);
 out:
-	cfg_list_free(&a.dirs);
-	cfg_list_free(&a.token_dirs);
+	strvec_free(&a.dirs);
+	strvec_free(&a.token_dirs);
 	str_free(&m);
 	str_free(&what);
 	if (warnings != NULL)

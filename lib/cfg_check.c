@@ -472,7 +472,7 @@ cfg_check_account(struct cfg_parse *p, struct cfg_account *a,
 	if (a->username == NULL)
 		a->username = xstrdup(a->address);
 	if (a->senders.n == 0)
-		cfg_list_add(&a->senders, a->address, strlen(a->address));
+		strvec_push_mem(&a->senders, a->address, strlen(a->address));
 	if (a->password_file != NULL && a->password_command != NULL)
 		cfg_diag(p, a->file, a->line, "[account %s]: password_file and "
 		    "password_command are both set; keep one", a->address);

@@ -102,8 +102,6 @@ void	cfg_defaults(enum cfg_sec sec, void *base);
 bool	cfg_email_ok(const char *s);
 bool	cfg_relay_name_ok(const char *s);
 
-void	cfg_list_add(struct cfg_list *l, const char *s, size_t len);
-void	cfg_list_free(struct cfg_list *l);
 
 /* Presets */
 struct cfg_preset {

@@ -360,7 +360,7 @@ cfg_dirname_join(const char *from, const char *path, struct str *buf)
 static const char *
 cfg_remember_file(struct cfg_parse *p, const char *name)
 {
-	cfg_list_add(&p->cfg->files, name, strlen(name));
+	strvec_push_mem(&p->cfg->files, name, strlen(name));
 	return p->cfg->files.v[p->cfg->files.n - 1];
 }
 
@@ -765,7 +765,7 @@ cfg_free(struct cfg *c)
 	free(c->accounts);
 	free(c->reports);
 	free(c->rules);
-	cfg_list_free(&c->files);
+	strvec_free(&c->files);
 	free(c->path);
 	free(c);
 }

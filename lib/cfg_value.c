@@ -19,25 +19,6 @@
 #define CFIELD(base, k, type)	\
 	((const type *)(const void *)((const char *)(base) + (k)->off))
 
-void
-cfg_list_add(struct cfg_list *l, const char *s, size_t len)
-{
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
-	l->v[l->n++] = xstrndup(s, len);
-}
-
-void
-cfg_list_free(struct cfg_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 bool
 cfg_email_ok(const char *s)
 {
@@ -298,7 +279,7 @@ cfg_bool(const char *s, bool *out)
 
 /* Split on ',' and ';', trim each item, skip empty items. */
 static int
-cfg_split(const char *s, struct cfg_list *out)
+cfg_split(const char *s, struct strvec *out)
 {
 	const char *p = s, *e, *b;
 
@@ -310,7 +291,7 @@ cfg_split(const char *s, struct cfg_list *out)
 		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		if (e > b)
-			cfg_list_add(out, b, (size_t)(e - b));
+			strvec_push_mem(out, b, (size_t)(e - b));
 		p += strcspn(p, ",;");
 		if (*p)
 			p++;
@@ -446,7 +427,7 @@ static int
 cfg_set_list(const struct cfg_key *k, void *base, const char *text,
     struct str *err)
 {
-	struct cfg_list tmp = { NULL, 0 };
+	struct strvec tmp = STRVEC_INIT;
 	size_t i;
 
 	cfg_split(text, &tmp);
@@ -459,12 +440,12 @@ cfg_set_list(const struct cfg_key *k, void *base, const char *text,
 		if (!ok) {
 			str_appendf(err, "'%s' is not an address (user@domain%s)",
 			    v, k->type == CFG_T_KEEP ? " or @domain" : "");
-			cfg_list_free(&tmp);
+			strvec_free(&tmp);
 			return -1;
 		}
 	}
-	cfg_list_free(FIELD(base, k, struct cfg_list));
-	*FIELD(base, k, struct cfg_list) = tmp;
+	strvec_free(FIELD(base, k, struct strvec));
+	*FIELD(base, k, struct strvec) = tmp;
 	return 0;
 }
 
@@ -473,7 +454,7 @@ cfg_set_durations(const struct cfg_key *k, void *base, const char *text,
     struct str *err)
 {
 	struct cfg_durations *d = FIELD(base, k, struct cfg_durations);
-	struct cfg_list tmp = { NULL, 0 };
+	struct strvec tmp = STRVEC_INIT;
 	unsigned *v;
 	unsigned long sec;
 	size_t i;
@@ -481,14 +462,14 @@ cfg_set_durations(const struct cfg_key *k, void *base, const char *text,
 	cfg_split(text, &tmp);
 	if (tmp.n == 0) {
 		str_appendz(err, "empty list of durations");
-		cfg_list_free(&tmp);
+		strvec_free(&tmp);
 		return -1;
 	}
 	v = xreallocarray(NULL, tmp.n, sizeof(*v));
 	for (i = 0; i < tmp.n; i++) {
 		if (cfg_duration(tmp.v[i], k->min, k->max, &sec, err) != 0) {
 			free(v);
-			cfg_list_free(&tmp);
+			strvec_free(&tmp);
 			return -1;
 		}
 		v[i] = (unsigned)sec;
@@ -496,7 +477,7 @@ cfg_set_durations(const struct cfg_key *k, void *base, const char *text,
 	free(d->v);
 	d->v = v;
 	d->n = tmp.n;
-	cfg_list_free(&tmp);
+	strvec_free(&tmp);
 	return 0;
 }
 
@@ -622,7 +603,7 @@ cfg_value_set(const struct cfg_key *k, void *base, const char *text,
 		switch (k->type) {
 		case CFG_T_EMAILS:
 		case CFG_T_KEEP:
-			cfg_list_free(FIELD(base, k, struct cfg_list));
+			strvec_free(FIELD(base, k, struct strvec));
 			return 0;
 		case CFG_T_SEPARATOR:
 			*FIELD(base, k, char) = '\0';
@@ -726,7 +707,7 @@ cfg_value_free(const struct cfg_key *k, void *base)
 	switch (k->type) {
 	case CFG_T_EMAILS:
 	case CFG_T_KEEP:
-		cfg_list_free(FIELD(base, k, struct cfg_list));
+		strvec_free(FIELD(base, k, struct strvec));
 		break;
 	case CFG_T_DURATIONS:
 		free(FIELD(base, k, struct cfg_durations)->v);
@@ -796,7 +777,7 @@ cfg_print_masked_command(const char *cmd, struct str *out)
 void
 cfg_value_print(const struct cfg_key *k, const void *base, struct str *out)
 {
-	const struct cfg_list *l;
+	const struct strvec *l;
 	const struct cfg_durations *d;
 	const char *s;
 	size_t i;
@@ -835,7 +816,7 @@ cfg_value_print(const struct cfg_key *k, const void *base, struct str *out)
 		break;
 	case CFG_T_EMAILS:
 	case CFG_T_KEEP:
-		l = CFIELD(base, k, struct cfg_list);
+		l = CFIELD(base, k, struct strvec);
 		for (i = 0; i < l->n; i++)
 			str_appendf(out, "%s%s", i ? ", " : "", l->v[i]);
 		break;

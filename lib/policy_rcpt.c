@@ -17,7 +17,7 @@
 #include "policy_int.h"
 
 static bool
-policy_matches(const char *rcpt, const struct cfg_list *patterns)
+policy_matches(const char *rcpt, const struct strvec *patterns)
 {
 	struct addr a;
 	size_t i;

@@ -72,7 +72,7 @@ policy_rule_header(const struct policy_ctx *c, const char *when)
 }
 
 static bool
-policy_rule_sender(const struct policy_ctx *c, const struct cfg_list *pats)
+policy_rule_sender(const struct policy_ctx *c, const struct strvec *pats)
 {
 	struct addr a;
 	size_t i;
@@ -122,7 +122,7 @@ policy_rule_has_rcpt(const struct policy_ctx *c, const char *addr)
 static bool
 policy_rule_excluded(const struct policy_ctx *c, const char *addr)
 {
-	const struct cfg_list *ex = &c->cfg->exclude;
+	const struct strvec *ex = &c->cfg->exclude;
 	struct addr a;
 	size_t i;
 	bool hit = false;
@@ -165,7 +165,7 @@ policy_rule_in_header(const struct policy_ctx *c, const char *addr)
  * field (RFC 5322 allows one), or a new field.
  */
 static void
-policy_rule_cc_header(struct policy_ctx *c, const struct cfg_list *cc)
+policy_rule_cc_header(struct policy_ctx *c, const struct strvec *cc)
 {
 	struct hdr_block *hb = c->m->hdr;
 	struct str value = STR_INIT;
@@ -195,7 +195,7 @@ policy_rule_cc_header(struct policy_ctx *c, const struct cfg_list *cc)
 }
 
 static size_t
-policy_rule_rcpts(struct policy_ctx *c, const struct cfg_list *l)
+policy_rule_rcpts(struct policy_ctx *c, const struct strvec *l)
 {
 	size_t i, n = 0;
 

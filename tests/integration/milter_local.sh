@@ -50,6 +50,10 @@ groupadd "$mgrp" && groupadd "$sgrp" &&
     gpasswd -a postfix "$mgrp" >/dev/null || { echo "FAIL: cannot create the test users"; exit 99; }
 
 chmod 711 "$tmp"	# the milter's user reads its configuration below
+# The other users run the client from here: the source tree may sit in a
+# directory only its owner can enter (a mktemp -d, a 0700 home).
+cp "$client" "$tmp/milter_client.py" && chmod 755 "$tmp/milter_client.py"
+client=$tmp/milter_client.py
 install -d -m 2770 -g "$sgrp" "$tmp/q"
 SOCK="$tmp/run/milter.sock"
 MCONF="$tmp/milter.conf"
