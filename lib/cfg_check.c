@@ -381,6 +381,14 @@ cfg_strdup_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* *dst becomes a copy of src (may be NULL), whatever it held. */
+static void
+cfg_replace(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = cfg_strdup_null(src);
+}
+
 /*
  * An account's OAuth2 login: its own app (oauth2_client_id here), or,
  * when it has no password either, its relay's app with a token file of
@@ -417,13 +425,14 @@ cfg_check_account_oauth2(struct cfg_parse *p, struct cfg_account *a,
 		cfg_oauth2_own(p, &a->oauth2, seen, S, pr, str_cstr(&what),
 		    str_cstr(&where), "account", a->address);
 	} else if (!pw && r != NULL && r->oauth2.client_id != NULL) {
-		a->oauth2.client_id = xstrdup(r->oauth2.client_id);
-		a->oauth2.client_secret_file =
-		    cfg_strdup_null(r->oauth2.client_secret_file);
-		a->oauth2.tenant = cfg_strdup_null(r->oauth2.tenant);
-		a->oauth2.scope = cfg_strdup_null(r->oauth2.scope);
-		a->oauth2.token_url = cfg_strdup_null(r->oauth2.token_url);
-		a->oauth2.device_url = cfg_strdup_null(r->oauth2.device_url);
+		/* What the section wrote is an error below, and replaced. */
+		cfg_replace(&a->oauth2.client_id, r->oauth2.client_id);
+		cfg_replace(&a->oauth2.client_secret_file,
+		    r->oauth2.client_secret_file);
+		cfg_replace(&a->oauth2.tenant, r->oauth2.tenant);
+		cfg_replace(&a->oauth2.scope, r->oauth2.scope);
+		cfg_replace(&a->oauth2.token_url, r->oauth2.token_url);
+		cfg_replace(&a->oauth2.device_url, r->oauth2.device_url);
 		if (a->oauth2.token_file == NULL)
 			a->oauth2.token_file = cfg_oauth2_token_default("account",
 			    a->address);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "oauth2.h"
 #include "privsep.h"
 
 /* Field i of a request of this type is a queue id. */
@@ -44,16 +45,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (privsep_check(&m, &why)) {
 			if (m.type == PRIVSEP_REPLY)
 				abort();
-			/* A queue id names a file: no path in it.  The
+			/* A queue id names a file: no path in it.  OAUTH2's
+			   third field is a bearer token or nothing.  The
 			   other fields are text (ENV_PART) or fixed-size
 			   numbers (indexes, CREATE's size). */
 			for (i = 0; i < m.nfields; i++)
-				if (privsep_fuzz_is_id(m.type, i) &&
-				    (m.f[i].len > 64 || memchr(m.f[i].p, '/',
-				    m.f[i].len) != NULL))
-					abort();
-				else if (!privsep_fuzz_is_id(m.type, i) &&
-				    m.type != PRIVSEP_ENV_PART &&
+				if (privsep_fuzz_is_id(m.type, i)) {
+					if (m.f[i].len > 64 || memchr(m.f[i].p,
+					    '/', m.f[i].len) != NULL)
+						abort();
+				} else if (m.type == PRIVSEP_OAUTH2 && i == 2) {
+					if (m.f[i].len > 0 && !oauth2_token_ok(
+					    (const char *)m.f[i].p, m.f[i].len))
+						abort();
+				} else if (m.type != PRIVSEP_ENV_PART &&
 				    m.f[i].len != 4 && m.f[i].len != 8)
 					abort();
 		} else if (why.len == 0)
