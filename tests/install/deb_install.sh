@@ -382,13 +382,14 @@ inside_milter() {
 	    "$(ps -o uid= -p "$milter_pid" 2>/dev/null | tr -d ' ')"
 	usr=debm$$
 	useradd -M -s /bin/sh "$usr"
-	runuser -u "$usr" -- python3 -c 'import socket,sys
+	# From /: the user may not be able to enter the source tree.
+	(cd / && runuser -u "$usr" -- python3 -c 'import socket,sys
 s = socket.socket(socket.AF_UNIX)
 try:
     s.connect(sys.argv[1])
 except PermissionError:
     sys.exit(13)
-' "$sockdir/milter.sock"
+' "$sockdir/milter.sock")
 	expect "a local user cannot connect to the milter" 13 $?
 
 	# Debian's Postfix, chrooted as it ships (master.cf unchanged but
