@@ -35,6 +35,10 @@ check_PROGRAMS += tests/unit/check_str tests/unit/check_strvec \
 	tests/unit/check_privsep tests/unit/check_hint tests/unit/check_bulk \
 	tests/unit/check_submit tests/unit/check_queue \
 	tests/unit/check_oauth2 tests/unit/check_json tests/unit/check_http
+tests_unit_check_cfg_SOURCES = tests/unit/check_cfg.c \
+	tests/unit/cfg_fixture.h tests/unit/cfg_fixture.c
+tests_unit_check_cfg_oauth2_SOURCES = tests/unit/check_cfg_oauth2.c \
+	tests/unit/cfg_fixture.h tests/unit/cfg_fixture.c
 tests_unit_check_smtp_data_SOURCES = tests/unit/check_smtp_data.c \
 	tests/fuzz/smtp_data_wire.h
 # milter/'s replay of the policy's edits, through a recorder: milter/

@@ -12,61 +12,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "cfg_fixture.h"
 #include "check_main.h"
 #include "cfg.h"
 #include "cfg_holder.h"
 #include "cfg_int.h"
-
-static struct str diag = STR_INIT;
-static struct cfg *cfg;
-static char tmpdir[] = "/tmp/check_cfg.XXXXXX";
-
-static int
-load(const char *text)
-{
-	cfg_free(cfg);
-	cfg = NULL;
-	str_reset(&diag);
-	return cfg_load_buffer("t.conf", text, strlen(text),
-	    CFG_NO_FILE_CHECKS, &cfg, &diag);
-}
-
-/* The load fails, nothing is returned, and diag holds want. */
-#define FAILS(text, want) do {						\
-	ck_assert_int_eq(load(text), CFG_EINVAL);			\
-	ck_assert_ptr_null(cfg);					\
-	ck_assert_msg(strstr(str_cstr(&diag), (want)) != NULL,		\
-	    "diag \"%s\" lacks \"%s\"", str_cstr(&diag), (want));	\
-} while (0)
-
-#define LOADS(text) do {						\
-	ck_assert_msg(load(text) == CFG_OK, "load failed: %s",		\
-	    str_cstr(&diag));						\
-	ck_assert_ptr_nonnull(cfg);					\
-} while (0)
-
-static void
-teardown(void)
-{
-	cfg_free(cfg);
-	cfg = NULL;
-	str_free(&diag);
-}
-
-static const char *
-writefile(const char *name, const char *text, mode_t mode)
-{
-	static char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(path, mode);
-	return path;
-}
 
 START_TEST(relay_defaults)
 {
@@ -1094,24 +1044,13 @@ START_TEST(every_key_documented)
 }
 END_TEST
 
-static void
-rmtree(void)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-}
-
 Suite *
 unit_suite(void)
 {
 	Suite *s = suite_create("cfg");
 	TCase *tc = tcase_create("cfg");
 
-	if (mkdtemp(tmpdir) == NULL)
-		abort();
+	cfg_fixture_start();
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, relay_defaults);
 	tcase_add_test(tc, global_defaults);
@@ -1159,11 +1098,4 @@ unit_suite(void)
 	tcase_add_test(tc, holder_reload);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-unit_done(void)
-{
-	rmtree();
-	return 0;
 }

@@ -14,77 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfg_fixture.h"
 #include "check_main.h"
 #include "cfg.h"
 
 #define MS "https://login.microsoftonline.com/"
 #define APP "00000000-1111-2222-3333-444444444444"
-
-static struct str diag = STR_INIT;
-static struct cfg *cfg;
-static char tmpdir[] = "/tmp/check_cfg_oauth2.XXXXXX";
-
-static int
-load_flags(const char *text, unsigned flags)
-{
-	cfg_free(cfg);
-	cfg = NULL;
-	str_reset(&diag);
-	return cfg_load_buffer("t.conf", text, strlen(text), flags, &cfg,
-	    &diag);
-}
-
-static int
-load(const char *text)
-{
-	return load_flags(text, CFG_NO_FILE_CHECKS);
-}
-
-#define DIAG_HAS(want)							\
-	ck_assert_msg(strstr(str_cstr(&diag), (want)) != NULL,		\
-	    "diag \"%s\" lacks \"%s\"", str_cstr(&diag), (want))
-
-/* The load fails, nothing is returned, and diag holds want. */
-#define FAILS(text, want) do {						\
-	ck_assert_int_eq(load(text), CFG_EINVAL);			\
-	ck_assert_ptr_null(cfg);					\
-	DIAG_HAS(want);							\
-} while (0)
-
-#define LOADS(text) do {						\
-	ck_assert_msg(load(text) == CFG_OK, "load failed: %s",		\
-	    str_cstr(&diag));						\
-	ck_assert_ptr_nonnull(cfg);					\
-} while (0)
-
-/* Loads without a word in diag. */
-#define LOADS_CLEAN(text) do {						\
-	LOADS(text);							\
-	ck_assert_msg(diag.len == 0, "diag: %s", str_cstr(&diag));	\
-} while (0)
-
-static void
-teardown(void)
-{
-	cfg_free(cfg);
-	cfg = NULL;
-	str_free(&diag);
-}
-
-static const char *
-writefile(const char *name, const char *text, mode_t mode)
-{
-	static char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	ck_assert_int_eq(chmod(path, mode), 0);
-	return path;
-}
 
 /* Every key written: every field, nothing from a preset or default. */
 START_TEST(keys_written)
@@ -734,24 +669,13 @@ START_TEST(shipped_examples)
 }
 END_TEST
 
-static void
-rmtree(void)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-}
-
 Suite *
 unit_suite(void)
 {
 	Suite *s = suite_create("cfg_oauth2");
 	TCase *tc = tcase_create("cfg_oauth2");
 
-	if (mkdtemp(tmpdir) == NULL)
-		abort();
+	cfg_fixture_start();
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, keys_written);
 	tcase_add_test(tc, no_client_id_nothing_filled);
@@ -775,11 +699,4 @@ unit_suite(void)
 	tcase_add_test(tc, shipped_examples);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-unit_done(void)
-{
-	rmtree();
-	return 0;
 }
