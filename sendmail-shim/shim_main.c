@@ -439,7 +439,7 @@ shim_oauth2_login(struct shim *sh)
 		r = cfg_relay_find(sh->cfg, sh->opts.relay);
 	if (r == NULL) {
 		shim_fail("--oauth2-login: %s has no [%s %s] section", sh->cfg->path,
-		    a != NULL || sh->opts.account ? "account" : "relay",
+		    sh->opts.account ? "account" : "relay",
 		    sh->opts.account ? sh->opts.account : sh->opts.relay);
 		return EX_USAGE;
 	}

@@ -53,6 +53,21 @@
 #include "strvec.h"
 
 /*
+ * The login a relay uses for a message: an [account]'s, the relay's own
+ * or [general]'s (credentials = default), and where its secret is: the
+ * helper's kind and index (privsep.h), or the files themselves.
+ */
+struct submit_login {
+	const char *user;
+	const struct cfg_account *acct;	/* NULL: not an account's */
+	int	kind;			/* PRIVSEP_RELAY, _ACCOUNT, _DEFAULT */
+	size_t	index;
+	bool	oauth2;			/* a token from oauth2.h, not a
+					   password */
+	const char *pfile, *pcmd;
+};
+
+/*
  * A connection kept open between messages (the queue runner): the next
  * message for the same relay and login goes over it after an RSET.
  */
@@ -64,15 +79,10 @@ struct submit_conn {
 	struct str secret;		/* a password or an access token */
 	bool	open;
 	unsigned long long reused;	/* messages sent over a kept connection */
-	/* Where the secret comes from: the helper's kind and index, or
-	   the files themselves; an OAuth2 login's token can be renewed
-	   while the connection is open (smtp_params.refresh). */
+	/* Where the secret comes from; an OAuth2 login's token can be
+	   renewed while the connection is open (smtp_params.refresh). */
 	struct submit *s;
-	const struct cfg_account *acct;
-	int	kind;
-	size_t	index;
-	bool	oauth2;
-	const char *pfile, *pcmd;
+	struct submit_login login;
 };
 
 /* What one delivery attempt did, per recipient (replies[i]). */

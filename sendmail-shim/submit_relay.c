@@ -117,19 +117,21 @@ static int
 submit_secret(struct submit *s, struct submit_conn *c, const char *refused,
     struct str *err)
 {
+	const struct submit_login *lg = &c->login;
 	struct str step = STR_INIT, why = STR_INIT;
 	struct oauth2_login l;
 	int rc;
 
-	if (!c->oauth2)
-		return (s->privsep != NULL ? privsep_secret(s->privsep, c->kind,
-		    c->index, &c->secret, err) : secret_get(c->pfile, c->pcmd,
-		    &c->secret, err)) == SECRET_OK ? 0 : -1;
+	if (!lg->oauth2)
+		return (s->privsep != NULL ? privsep_secret(s->privsep,
+		    lg->kind, lg->index, &c->secret, err) :
+		    secret_get(lg->pfile, lg->pcmd, &c->secret, err)) ==
+		    SECRET_OK ? 0 : -1;
 	str_free_secret(&c->secret);
 	if (s->privsep != NULL)
-		rc = privsep_oauth2(s->privsep, c->kind, c->index, refused,
+		rc = privsep_oauth2(s->privsep, lg->kind, lg->index, refused,
 		    &c->secret, &step, &why);
-	else if (oauth2_login_init(&l, c->relay, c->acct)) {
+	else if (oauth2_login_init(&l, c->relay, lg->acct)) {
 		rc = oauth2_token(&l, refused, &c->secret, &step, &why);
 		oauth2_login_free(&l);
 	} else {
@@ -160,32 +162,32 @@ submit_refresh(void *arg, struct str *why)
 
 /* Which login relay r uses for s, and where its secret comes from. */
 static void
-submit_login(struct submit *s, const struct cfg_relay *r,
-    struct submit_conn *c)
+submit_login(const struct submit *s, const struct cfg_relay *r,
+    struct submit_login *l)
 {
 	const struct cfg_account *acct = submit_account(s, r);
 	struct cfg_login own;
 
-	c->s = s;
-	c->acct = acct;
+	memset(l, 0, sizeof(*l));
+	l->acct = acct;
 	if (acct != NULL) {
-		c->p.user = acct->username;
-		c->pfile = acct->password_file;
-		c->pcmd = acct->password_command;
-		c->kind = PRIVSEP_ACCOUNT;
-		c->index = (size_t)(acct - s->cfg->accounts);
-		c->oauth2 = acct->oauth2.client_id != NULL;
+		l->user = acct->username;
+		l->pfile = acct->password_file;
+		l->pcmd = acct->password_command;
+		l->kind = PRIVSEP_ACCOUNT;
+		l->index = (size_t)(acct - s->cfg->accounts);
+		l->oauth2 = acct->oauth2.client_id != NULL;
 		return;
 	}
 	cfg_relay_login(s->cfg, r, &own);
-	c->p.user = own.username;
-	c->pfile = own.password_file;
-	c->pcmd = own.password_command;
-	c->kind = r->credentials == CFG_CREDENTIALS_DEFAULT ?
+	l->user = own.username;
+	l->pfile = own.password_file;
+	l->pcmd = own.password_command;
+	l->kind = r->credentials == CFG_CREDENTIALS_DEFAULT ?
 	    PRIVSEP_DEFAULT : PRIVSEP_RELAY;
-	c->index = c->kind == PRIVSEP_DEFAULT ? 0 :
+	l->index = l->kind == PRIVSEP_DEFAULT ? 0 :
 	    (size_t)(r - s->cfg->relays);
-	c->oauth2 = c->kind == PRIVSEP_RELAY && r->oauth2.client_id != NULL;
+	l->oauth2 = l->kind == PRIVSEP_RELAY && r->oauth2.client_id != NULL;
 }
 
 /*
@@ -198,20 +200,19 @@ submit_try(struct submit *s, const struct cfg_relay *r,
     struct smtp_result *res)
 {
 	struct submit_conn local, *c = s->conn ? s->conn : &local;
-	struct submit_conn next;
+	struct submit_login login;
 	struct str err = STR_INIT;
 	enum smtp_status st;
 	long long started;
 
-	memset(&next, 0, sizeof(next));
-	submit_login(s, r, &next);
+	submit_login(s, r, &login);
 	if (r->wait_ms > 0 && submit_pace(s, r, &started, &err) != PACE_OK) {
 		/* Pacing is a courtesy; losing mail over it is not. */
 		log_warning("%s: relay %s: %s", str_cstr(&s->queue_id), r->name,
 		    str_cstr(&err));
 		str_reset(&err);
 	}
-	if (submit_conn_fits(s->conn, r, next.p.user)) {
+	if (submit_conn_fits(s->conn, r, login.user)) {
 		c->s = s;
 		if (smtp_client_rset(&c->c, res) == SMTP_SENT) {
 			c->reused++;
@@ -221,7 +222,9 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 	} else
 		submit_conn_close(s->conn);
 	memset(c, 0, sizeof(*c));
-	submit_login(s, r, c);
+	c->s = s;
+	c->login = login;
+	c->p.user = login.user;
 	str_init(&c->secret);
 	c->relay = r;
 	c->p.host = r->host;
@@ -234,7 +237,7 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 	c->p.helo = s->hostname;
 	c->p.timeout_ms = r->timeout * 1000u;
 	/* An account's own OAuth2 app on a relay with auth = auto. */
-	c->p.auth_wanted = c->oauth2 && r->auth == CFG_AUTH_AUTO ?
+	c->p.auth_wanted = c->login.oauth2 && r->auth == CFG_AUTH_AUTO ?
 	    SASL_XOAUTH2 : submit_mechs(r->auth, c->p.user);
 	c->p.allow_plaintext_auth = r->allow_plaintext_auth;
 	if (c->p.auth_wanted != 0) {
@@ -252,7 +255,7 @@ submit_try(struct submit *s, const struct cfg_relay *r,
 			return SMTP_AUTHFAIL;
 		}
 		c->p.secret = &c->secret;
-		if (c->oauth2) {
+		if (c->login.oauth2) {
 			c->p.refresh = submit_refresh;
 			c->p.refresh_arg = c;
 		}
