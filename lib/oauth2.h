@@ -53,6 +53,7 @@ enum {
 #define OAUTH2_MAX_FILE		(64 * 1024)
 #define OAUTH2_MAX_TOKEN	(16 * 1024)
 
+struct cfg;
 struct cfg_oauth2;
 struct cfg_relay;
 struct cfg_account;
@@ -64,14 +65,19 @@ struct oauth2_login {
 				   "--relay NAME" / "--account ADDRESS" */
 	const char *ca_file;	/* the relay's tls_ca_file, NULL: system */
 	unsigned timeout_ms;	/* one HTTPS exchange: the relay's timeout */
+	const char *foreign;	/* the configuration's path when root does
+				   not control it (cfg->trusted false):
+				   root then neither reads nor writes its
+				   token file, which anyone who could
+				   change the file could aim anywhere */
 };
 
 /*
- * The login of account a on relay r (a NULL: the relay's own).  False,
- * and l untouched, when that login has no oauth2_client_id.
+ * The login of account a on relay r of cfg (a NULL: the relay's own).
+ * False, and l untouched, when that login has no oauth2_client_id.
  */
-bool	oauth2_login_init(struct oauth2_login *l, const struct cfg_relay *r,
-	    const struct cfg_account *a);
+bool	oauth2_login_init(struct oauth2_login *l, const struct cfg *cfg,
+	    const struct cfg_relay *r, const struct cfg_account *a);
 void	oauth2_login_free(struct oauth2_login *l);
 
 /*

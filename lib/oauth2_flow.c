@@ -24,8 +24,8 @@
 #define OAUTH2_SLOW_DOWN	5
 
 bool
-oauth2_login_init(struct oauth2_login *l, const struct cfg_relay *r,
-    const struct cfg_account *a)
+oauth2_login_init(struct oauth2_login *l, const struct cfg *cfg,
+    const struct cfg_relay *r, const struct cfg_account *a)
 {
 	const struct cfg_oauth2 *o = a != NULL ? &a->oauth2 : &r->oauth2;
 	struct str s = STR_INIT;
@@ -42,6 +42,7 @@ oauth2_login_init(struct oauth2_login *l, const struct cfg_relay *r,
 	l->again = str_detach(&s);
 	l->ca_file = r->tls_ca_file;
 	l->timeout_ms = r->timeout * 1000u;
+	l->foreign = cfg->trusted ? NULL : cfg->path;
 	return true;
 }
 
@@ -345,6 +346,23 @@ oauth2_refresh(const struct oauth2_login *l, struct oauth2_tokens *t,
 	return rc;
 }
 
+/*
+ * Root and a configuration root does not control: its oauth2_token_file
+ * could name any file, which a refresh would replace as root.
+ */
+static bool
+oauth2_root_refuses(const struct oauth2_login *l, struct str *err)
+{
+	if (l->foreign == NULL || geteuid() != 0)
+		return false;
+	str_appendf(err, "%s is not root's alone (owned by another user, or "
+	    "writable by others), so root does not touch its token file %s: "
+	    "use a configuration owned by root and writable by no one else, "
+	    "or run this as the user who owns it", l->foreign,
+	    l->o->token_file);
+	return true;
+}
+
 /* The text that ends every "sign in again". */
 static void
 oauth2_again(const struct oauth2_login *l, int rc, struct str *err)
@@ -371,6 +389,11 @@ oauth2_token(const struct oauth2_login *l, const char *refused,
 	long long now = oauth2_now();
 	int rc, lfd = -1;
 
+	memset(&t, 0, sizeof(t));
+	if (oauth2_root_refuses(l, &why)) {
+		rc = OAUTH2_ECONFIG;
+		goto done;
+	}
 	if ((rc = oauth2_load(l, &t, &why)) == OAUTH2_OK &&
 	    oauth2_usable(&t, now, refused)) {
 		oauth2_step(step, "cached", &t, now);
@@ -488,6 +511,8 @@ oauth2_device_login(const struct oauth2_login *l, FILE *out,
 	int rc, lfd = -1;
 
 	memset(&t, 0, sizeof(t));
+	if (oauth2_root_refuses(l, err))
+		return OAUTH2_ECONFIG;
 	if (l->o->device_url == NULL) {
 		str_appendf(err, "%s: OAuth2: no oauth2_device_url to sign in "
 		    "with: set it, or preset = office365 or gmail", l->name);

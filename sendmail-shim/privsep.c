@@ -547,7 +547,7 @@ privsep_do_oauth2(struct privsep_server *sv, const struct privsep_msg *m,
 		return OAUTH2_ECONFIG;
 	} else
 		r = &cfg->relays[idx];
-	if (r == NULL || !oauth2_login_init(&l, r, a)) {
+	if (r == NULL || !oauth2_login_init(&l, cfg, r, a)) {
 		str_appendz(err, "that login has no oauth2_client_id");
 		return OAUTH2_ECONFIG;
 	}

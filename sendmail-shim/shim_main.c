@@ -443,7 +443,7 @@ shim_oauth2_login(struct shim *sh)
 		    sh->opts.account ? sh->opts.account : sh->opts.relay);
 		return EX_USAGE;
 	}
-	if (!oauth2_login_init(&l, r, a)) {
+	if (!oauth2_login_init(&l, sh->cfg, r, a)) {
 		shim_fail("--oauth2-login: [%s %s] in %s has no oauth2_client_id: "
 		    "set it to the application (client) id you registered "
 		    "(smtpgate.conf(5))", a ? "account" : "relay",

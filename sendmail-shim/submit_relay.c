@@ -131,7 +131,7 @@ submit_secret(struct submit *s, struct submit_conn *c, const char *refused,
 	if (s->privsep != NULL)
 		rc = privsep_oauth2(s->privsep, lg->kind, lg->index, refused,
 		    &c->secret, &step, &why);
-	else if (oauth2_login_init(&l, c->relay, lg->acct)) {
+	else if (oauth2_login_init(&l, s->cfg, c->relay, lg->acct)) {
 		rc = oauth2_token(&l, refused, &c->secret, &step, &why);
 		oauth2_login_free(&l);
 	} else {

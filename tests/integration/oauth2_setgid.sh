@@ -149,6 +149,24 @@ expect_grep "-C: the refusal names the token file" "relay-o365: Permission denie
 expect "-C: no token request" "$r0" "$(refreshes)"
 expect "-C: nothing arrived" 1 "$(count "$maildir")"
 
+# ---- Root and a -C file a user could change --------------------------------
+# Its oauth2_token_file could name any file, which a sign-in or a refresh
+# replaces: root must not act on it.
+printf 'root:x:0:0\n' > "$tmp/victim"
+sed -e "s|^oauth2_token_file = .*|oauth2_token_file = $tmp/victim|" \
+    -e "s|^dir = .*|dir = $tmp/home/q\nmode = never|" "$conf" > "$tmp/home/aim.conf"
+chown "$usr" "$tmp/home/aim.conf"
+r0=$(wc -l < "$tlog")
+"$shim" -C "$tmp/home/aim.conf" --oauth2-login --relay o365 < /dev/null > "$tmp/out" 2>&1
+expect "root will not sign in for a user's -C file" 78 $?
+expect_grep "the refusal says why and what to do" "is not root's alone.*use a configuration owned by root" "$tmp/out"
+printf 'Subject: aimed\n\nx\n' | "$shim" -C "$tmp/home/aim.conf" bob@example.org > "$tmp/out" 2>&1
+[ $? -ne 0 ]
+expect "root does not send with a user's -C token file" 0 $?
+expect_grep "the send names the refusal" "is not root's alone" "$tmp/out"
+expect "the file it named is untouched" "root:x:0:0" "$(cat "$tmp/victim")"
+expect "the endpoint was asked nothing" "$r0" "$(wc -l < "$tlog")"
+
 # ---- Root (cron) sends through the same binary ----------------------------
 printf 'Subject: from cron\n\nx\n' | "$shim" -FCronDaemon -i -B8BITMIME -oi \
     -oem ops@example.org > "$tmp/out" 2>&1
