@@ -374,19 +374,12 @@ cfg_check_relay(struct cfg_parse *p, struct cfg_relay *r,
 	cfg_check_relay_oauth2(p, r, seen, pr);
 }
 
-/* A copy of what may be NULL. */
-static char *
-cfg_strdup_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 /* *dst becomes a copy of src (may be NULL), whatever it held. */
 static void
 cfg_replace(char **dst, const char *src)
 {
 	free(*dst);
-	*dst = cfg_strdup_null(src);
+	*dst = xstrdup_null(src);
 }
 
 /*

@@ -27,17 +27,11 @@ envelope_free(struct envelope *e)
 	envelope_init(e);
 }
 
-static char *
-envelope_dup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 void
 envelope_set_sender(struct envelope *e, const char *sender)
 {
 	/* sender may point into e->sender's own buffer: copy first. */
-	char *copy = envelope_dup(sender);
+	char *copy = xstrdup_null(sender);
 
 	free(e->sender);
 	e->sender = copy;
@@ -59,7 +53,7 @@ void
 envelope_set_dsn(struct envelope *e, unsigned notify, const char *ret,
     const char *envid)
 {
-	char *r = envelope_dup(ret), *id = envelope_dup(envid);
+	char *r = xstrdup_null(ret), *id = xstrdup_null(envid);
 
 	free(e->dsn_ret);
 	free(e->dsn_envid);

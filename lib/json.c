@@ -310,9 +310,9 @@ json_member(struct json_in *in, struct json_object *o)
 
 	if (!json_string(in, &name))
 		goto fail;
-	if (memchr(name.data ? name.data : "", '\0', name.len) != NULL ||
-	    json_find(o, str_cstr(&name)) != NULL) {
-		json_fail(in, "duplicate or odd member name");
+	/* A name holds no NUL (json_unicode refuses \u0000). */
+	if (json_find(o, str_cstr(&name)) != NULL) {
+		json_fail(in, "duplicate member name");
 		goto fail;
 	}
 	json_ws(in);

@@ -61,12 +61,6 @@ oauth2_quote(struct str *out, const char *s)
 		str_appendz(out, "...");
 }
 
-static char *
-oauth2_dup(const char *s)
-{
-	return s == NULL ? NULL : xstrdup(s);
-}
-
 /* Free a string that may be a secret. */
 static void
 oauth2_wipe(char **p)
@@ -139,7 +133,7 @@ oauth2_tokens_parse(const char *buf, size_t len, struct oauth2_tokens *t,
 		t->client_id = xstrdup(cid);
 		t->token_url = xstrdup(url);
 		t->refresh = xstrdup(rt);
-		t->access = oauth2_dup(at);
+		t->access = xstrdup_null(at);
 		rc = OAUTH2_OK;
 	}
 	if (rc != OAUTH2_OK)

@@ -33,6 +33,8 @@ void   *xrealloc(void *ptr, size_t size);
 /* xreallocarray: resize to count * size bytes, dying on overflow. */
 void   *xreallocarray(void *ptr, size_t count, size_t size);
 char   *xstrdup(const char *s);
+/* xstrdup(s), or NULL for NULL. */
+char   *xstrdup_null(const char *s);
 char   *xstrndup(const char *s, size_t n);
 
 /* Overwrite memory that held a secret; not optimised away. */
